@@ -17,7 +17,7 @@ static void test_lcpy(void)
     CU_ASSERT_EQUAL(str_lcpy(d, "abcdef", sizeof(d)), 6); /* truncated */
     CU_ASSERT_STRING_EQUAL(d, "abc");
     CU_ASSERT(str_lcat(d, "x", sizeof(d)) >= sizeof(d));
-    strcpy(d, "a");
+    str_lcpy(d, "a", sizeof(d));
     CU_ASSERT_EQUAL(str_lcat(d, "b", sizeof(d)), 2);
     CU_ASSERT_STRING_EQUAL(d, "ab");
 }
