@@ -9,6 +9,13 @@
  *
  * Syntax: "key: value" lines, '#' comments, blank lines.  Keys are
  * case-insensitive.  "partition-NAME: path" declares a partition.
+ * As in Cyrus: '#' starts a comment only as the first non-blank character
+ * of a line (later it is part of the value); white space around the value
+ * is removed and an empty value is an error; a line ending in '\' goes on
+ * on the next line; "@include: path" reads another file; setting a key
+ * twice is an error.  A logical line holds at most LIMIT_CONFIG_LINE
+ * bytes.  Deprecated Cyrus spellings (tls_cert_file, ...) set the new
+ * option with a warning.
  * "SERVICE_option" (SERVICE = the cyrus.conf service name given to
  * cfg_load) overrides "option" for that service only, e.g. lmtp_admins.
  * Keys starting "sasl_" are passed to cyrus-sasl via cfg_get_raw().
@@ -63,5 +70,23 @@ const char *cfg_get_raw(const char *key);
 int cfg_foreach_prefix(const char *prefix,
                        int (*cb)(const char *key, const char *value, void *rock),
                        void *rock);
+
+/* cfg_get_list - the words of a list option (split on white space), or
+ * an empty array when unset; never NULL.  Valid like the strings above.
+ * cfg_get_string() on a list option returns the text as written. */
+struct strarray;
+const struct strarray *cfg_get_list(enum imapopt opt);
+
+/* cfg_name - the imapd.conf name of opt (for messages); static storage. */
+const char *cfg_name(enum imapopt opt);
+
+/* cfg_parse_switch - 1 for "1", "yes", "on", "true", "t"; 0 for "0",
+ * "no", "off", "false", "f" (ASCII case-insensitive); -1 otherwise.
+ * The spellings every boolean in imapd.conf and cyrus.conf accepts. */
+int cfg_parse_switch(const char *s);
+
+/* Deepest chain of "@include: file" lines (Cyrus's directive); a file may
+ * be included only once per load, so this only bounds the stack. */
+#define CFG_INCLUDE_MAX_DEPTH 8
 
 #endif /* LIB_CFG_H */

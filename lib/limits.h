@@ -33,4 +33,26 @@
 /* Most services one cyrus.conf may declare (master/). */
 #define LIMIT_SERVICES              256
 
+/* Protocol stream buffer: the most bytes read from or written to the fd
+ * in one call, and the size of the input and output buffers; also the
+ * chunk size prot_relay copies with, so relaying a literal of any size
+ * holds only a few of these (lib/prot.c). */
+#define LIMIT_PROT_BUFSIZE          16384
+
+/* Most undecoded input (a partial SASL packet or deflate data awaiting
+ * output room) a stream holds before it fails (lib/prot.c). */
+#define LIMIT_PROT_RAW_MAX          (256 * 1024)
+
+/* Largest SASL security-layer packet we accept (SASL_MAXBUFSIZE offered
+ * to the peer, lib/xsasl_server.c, lib/xsasl_client.c). */
+#define LIMIT_SASL_MAXBUF           65536
+
+/* Pre-authentication IMAP command limits (lib/imap_parser.c): the
+ * longest command line (literal data excluded), the largest literal and
+ * the most literal bytes one command may buffer.  Post-authentication
+ * values come from imapd.conf. */
+#define LIMIT_IMAP_LINE_PREAUTH     8192
+#define LIMIT_IMAP_LITERAL_PREAUTH  8192
+#define LIMIT_IMAP_LITERAL_TOTAL_PREAUTH 16384
+
 #endif /* LIB_LIMITS_H */
