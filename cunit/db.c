@@ -334,13 +334,16 @@ static void test_txn_commit_abort(void)
         CU_ASSERT_EQUAL(db_foreach(db, "k", 1, NULL, count_cb, &n, &tid),
                         DB_OK);
         CU_ASSERT_EQUAL(n, 2);
-        /* everybody else sees committed data only */
-        CU_ASSERT_EQUAL(fetch_str(other, "k", &v, NULL), DB_OK);
-        CU_ASSERT(buf_equal_cstr(&v, "old"));
-        CU_ASSERT_EQUAL(fetch_str(other, "k3", &v, NULL), DB_NOTFOUND);
-        CU_ASSERT_EQUAL(count_prefix(other, "k"), 1);
-        CU_ASSERT_EQUAL(fetch_str(db, "k", &v, NULL), DB_OK);
-        CU_ASSERT(buf_equal_cstr(&v, "old"));
+        /* everybody else sees committed data only (a Berkeley DB reader
+         * would wait for the page lock instead: not in one process) */
+        if (!is_bdb(be)) {
+            CU_ASSERT_EQUAL(fetch_str(other, "k", &v, NULL), DB_OK);
+            CU_ASSERT(buf_equal_cstr(&v, "old"));
+            CU_ASSERT_EQUAL(fetch_str(other, "k3", &v, NULL), DB_NOTFOUND);
+            CU_ASSERT_EQUAL(count_prefix(other, "k"), 1);
+            CU_ASSERT_EQUAL(fetch_str(db, "k", &v, NULL), DB_OK);
+            CU_ASSERT(buf_equal_cstr(&v, "old"));
+        }
         CU_ASSERT_EQUAL(db_commit(db, tid), DB_OK);
         CU_ASSERT_EQUAL(fetch_str(other, "k", &v, NULL), DB_OK);
         CU_ASSERT(buf_equal_cstr(&v, "new"));
@@ -415,7 +418,8 @@ static void test_foreach_modify(void)
         CU_ASSERT_EQUAL(db_foreach(db, "m0", 2, NULL, delete_cb, &d, &tid),
                         DB_OK);
         CU_ASSERT_EQUAL(d.n, 40);
-        CU_ASSERT_EQUAL(count_prefix(db, "m"), 40);
+        if (!is_bdb(be)) /* (Berkeley DB: would wait for our own txn) */
+            CU_ASSERT_EQUAL(count_prefix(db, "m"), 40);
         CU_ASSERT_EQUAL(db_commit(db, tid), DB_OK);
         CU_ASSERT_EQUAL(count_prefix(db, "m"), 0);
         db_close(&db);
@@ -768,9 +772,11 @@ static void test_reader_not_blocked(void)
         pid_t pid;
         char c;
 
-        if (!strcmp(be, "berkeley-hash")) {
+        if (is_bdb(be)) {
+            /* Berkeley DB readers wait for the writer's page locks (see
+             * lib/db_berkeley.c); only the native backend promises this */
             db_close(&db);
-            continue; /* same code path as berkeley */
+            continue;
         }
         CU_ASSERT_EQUAL(store_str(db, "probe", "old", NULL), DB_OK);
         db_close(&db);

@@ -114,6 +114,8 @@ static const struct pcase cases[] = {
     { IN("a LOGIN {4+}\r\nuser pass\r\n"), NULL, DONE, "",
       "a LOGIN|{4+}\"user\" pass", false },
     { IN("a X {0005+}\nhello\n"), NULL, DONE, "", "a X|{5+}\"hello\"", false },
+    { IN("a X {000000000000000000000005+}\nhello\n"), NULL, DONE, "",
+      "a X|{5+}\"hello\"", false },
     { IN("a APPEND b ~{3}\r\na\0b ~{2+}\r\nxy\r\n"), NULL, DONE, "C",
       "a APPEND|b ~{3}\"a\\x00b\" ~{2+}\"xy\"", false },
     { IN("a X {0}\r\n {0+}\r\n\r\n"), NULL, DONE, "C", "a X|{0}\"\" {0+}\"\"", false },
@@ -641,34 +643,51 @@ static void test_set_limits(void)
     buf_free(&in);
 }
 
-/* the arena stays within the documented bound and is freed on reset */
+/* count_args - arguments at every depth */
+static size_t count_args(const struct imap_arg *a, size_t count)
+{
+    size_t n = count;
+    for (size_t i = 0; i < count; i++)
+        if (a[i].type == IMAP_ARG_LIST)
+            n += count_args(a[i].u.list.args, a[i].u.list.count);
+    return n;
+}
+
+/* the arena stays within the bound documented in imap_parser.h for the
+ * worst shapes (tiny args, empty lists, deep lists, a big literal), and is
+ * freed on reset */
 static void test_memory(void)
 {
     static const struct imap_parser_limits lim = {
         .max_line = 1000, .max_literal = 1000, .max_literal_total = 1000,
-        .max_nesting = 4, .max_args = 100, .literal_plus = true,
+        .max_nesting = 40, .max_args = 1000, .literal_plus = true,
     };
-    struct buf in = BUF_INIT;
-    struct imap_parser *p;
-    size_t count;
-    size_t bound;
+    static const char *const shapes[] = { " ()", " \"\"", " a", " ((((((((()))))))))" };
 
-    buf_appendcstr(&in, "a X");
-    for (int i = 0; i < 49; i++)
-        buf_appendcstr(&in, " (abcdefghij)");
-    buf_appendcstr(&in, " {1000}\r\n");
-    buf_truncate(&in, in.len + 1000);
-    buf_appendcstr(&in, "\r\n");
-    p = run_one(&lim, in.s, in.len);
-    imap_parser_args(p, &count);
-    CU_ASSERT_EQUAL(count, 50);
-    bound = 2 * 1000 + 1000 + 8 * sizeof(struct imap_arg) * (100 + 2);
-    CU_ASSERT(imap_parser_memory_used(p) <= bound);
-    CU_ASSERT(imap_parser_memory_used(p) >= 1000);
-    imap_parser_reset(p);
-    CU_ASSERT_EQUAL(imap_parser_memory_used(p), 0);
-    imap_parser_free(&p);
-    buf_free(&in);
+    for (size_t k = 0; k < sizeof(shapes) / sizeof(shapes[0]); k++) {
+        struct buf in = BUF_INIT;
+        struct imap_parser *p;
+        size_t count, nargs, bound;
+        const struct imap_arg *args;
+
+        buf_appendcstr(&in, "a X {1000+}\r\n");
+        buf_truncate(&in, in.len + 1000);
+        while (in.len + strlen(shapes[k]) <= 1000 + 1000 + 2) /* CRLF */
+            buf_appendcstr(&in, shapes[k]);
+        buf_appendcstr(&in, "\r\n");
+        p = run_one(&lim, in.s, in.len);
+        args = imap_parser_args(p, &count);
+        nargs = count_args(args, count);
+        CU_ASSERT(nargs > 100);
+        bound = 2 * lim.max_line + 12 * sizeof(struct imap_arg) * (nargs + 1) +
+                1000 + 4096;
+        CU_ASSERT(imap_parser_memory_used(p) < bound);
+        CU_ASSERT(imap_parser_memory_used(p) >= 1000);
+        imap_parser_reset(p);
+        CU_ASSERT_EQUAL(imap_parser_memory_used(p), 0);
+        imap_parser_free(&p);
+        buf_free(&in);
+    }
 }
 
 const char *cunit_suite_name = "imap_parser";

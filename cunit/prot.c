@@ -39,6 +39,8 @@ static struct prot *p0;
 /* setup - a fresh socketpair and a stream on one end */
 static void setup(void)
 {
+    /* the harness's alarm is not armed under CUnit's basic runner */
+    alarm(CUNIT_TEST_TIMEOUT);
     signal(SIGPIPE, SIG_IGN);
     if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
         abort();
@@ -48,6 +50,7 @@ static void setup(void)
 /* teardown - free the stream, close both ends */
 static void teardown(void)
 {
+    alarm(0);
     prot_free(&p0);
     if (sv[0] >= 0)
         close(sv[0]);
@@ -79,7 +82,8 @@ static void peer_read_all(struct buf *b)
     fcntl(sv[1], F_SETFL, fl);
 }
 
-/* run_child - fork fn(fd, arg) with a 15 s alarm; it reports by exit code */
+/* run_child - fork fn(fd, arg) with a 15 s alarm; it reports by exit code.
+ * The child closes close_fd; the parent closes fd (else EOF never comes). */
 static pid_t run_child(int (*fn)(int fd, void *arg), int fd, int close_fd,
                        void *arg)
 {
@@ -91,6 +95,9 @@ static pid_t run_child(int (*fn)(int fd, void *arg), int fd, int close_fd,
             close(close_fd);
         _exit(fn(fd, arg));
     }
+    close(fd);
+    if (fd == sv[1])
+        sv[1] = -1;
     return pid;
 }
 
@@ -324,9 +331,6 @@ static void test_relay_10mb(void)
     CU_ASSERT_FATAL(socketpair(AF_UNIX, SOCK_STREAM, 0, out) == 0);
     wpid = run_child(writer_pattern, sv[1], sv[0], &n);
     rpid = run_child(reader_check_pattern, out[1], out[0], &n);
-    close(sv[1]);
-    sv[1] = -1;
-    close(out[1]);
     dst = prot_new(out[0]);
     CU_ASSERT_EQUAL(prot_relay(p0, dst, n, &err), 1);
     CU_ASSERT_EQUAL(prot_flush(dst), 1);
@@ -763,6 +767,8 @@ static void test_tls_wrong_name_rejected(void)
         p1 = prot_new(sv[1]);
         _exit(tls_server_start(sctx, p1, 5, &err) == 1 ? 1 : 0);
     }
+    close(sv[1]);
+    sv[1] = -1;
     CU_ASSERT_EQUAL(tls_client_start(cctx, p0, "imap.example.org", 5, &err), -1);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "handshake"));
     close(sv[0]); /* let the child's handshake end */

@@ -56,6 +56,8 @@ static void setup(void)
 {
     const char *err = NULL;
 
+    /* the harness's alarm is not armed under CUnit's basic runner */
+    alarm(CUNIT_TEST_TIMEOUT);
     signal(SIGPIPE, SIG_IGN);
     if (ready)
         return;
@@ -369,7 +371,13 @@ static void test_base64(void)
 
 const char *cunit_suite_name = "xsasl";
 void (*cunit_setup)(void) = setup;
-void (*cunit_teardown)(void);
+/* teardown - disarm the alarm */
+static void teardown(void)
+{
+    alarm(0);
+}
+
+void (*cunit_teardown)(void) = teardown;
 CU_TestInfo cunit_tests[] = {
     { "mech_list", test_mech_list },
     { "plain_ok_and_wrong_password", test_plain_ok_and_wrong_password },

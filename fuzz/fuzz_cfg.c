@@ -24,6 +24,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char path[64];
 
+/* remove_tmp - at exit */
+static void remove_tmp(void)
+{
+    unlink(path);
+}
+
 /* setup - once per process: quiet logging and a temp file name */
 static void setup(void)
 {
@@ -36,6 +42,7 @@ static void setup(void)
     if (fd < 0)
         abort();
     close(fd);
+    atexit(remove_tmp);
 }
 
 /* touch_all - read every option through its typed getter */

@@ -35,12 +35,19 @@
  *    trailing spaces are tolerated; lines end in CRLF or a bare LF.
  *
  * Memory bound: everything of one command lives in a per-command arena that
- * imap_parser_reset() frees as a unit.  The arena holds at most about
- *     2 * max_line + literal bytes + 8 * sizeof(struct imap_arg) * (args + 2)
- * bytes, where literal bytes <= max_literal_total (streamed literals are
- * never held), args <= max_args and args < max_line.  The parser also keeps
- * a token buffer of at most max_line bytes and a nesting stack of at most
- * max_nesting entries between commands.
+ * imap_parser_reset() frees as a unit.  The arena holds less than
+ *     2 * max_line + 12 * sizeof(struct imap_arg) * (args + 1)
+ *       + literal bytes + 4 KiB
+ * (each argument costs its slot, amortised array growth, an empty list's
+ * own array and string padding; a quarter of each 4 KiB chunk may go
+ * unused)
+ * where literal bytes <= max_literal_total (streamed literals are never
+ * held) and args <= max_args (and args < max_line, as every argument takes
+ * at least one byte of the line).  The parser also keeps a token buffer of
+ * at most max_line bytes and a nesting stack of max_nesting entries.
+ *
+ * The bracketed part of an atom is kept verbatim (quotes and escapes
+ * included); the FETCH handler parses the section spec itself.
  */
 #ifndef LIB_IMAP_PARSER_H
 #define LIB_IMAP_PARSER_H

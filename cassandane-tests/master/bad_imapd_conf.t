@@ -15,7 +15,7 @@ my @cases = (
     ['timeout: 5', 'timeout', [qr/\b30\b/, qr/\b1440\b/]],
     ['maxword: 99999999999999999999999', 'maxword', [qr/1024/]],
     ['virtdomains: maybe', 'virtdomains', [qr/\boff\b/, qr/\buserid\b/, qr/\bon\b/]],
-    ['allowplaintext: perhaps', 'allowplaintext', [qr/\b(?:yes|on|true|1)\b/i, qr/\b(?:no|off|false|0)\b/i]],
+    ['imapidresponse: perhaps', 'imapidresponse', [qr/\b(?:yes|on|true|1)\b/i, qr/\b(?:no|off|false|0)\b/i]],
     ['mboxlist_db: oracle', 'mboxlist_db', [qr/\btwoskip\b/, qr/\bberkeley\b/]],
 );
 

@@ -26,7 +26,7 @@ ok(wait_for(sub {
     @now == 2 && !grep { $_ == $victim } @now;
 }, 10), 'replaced: two children again, without the killed one')
     or diag("children: @{[$i->child_pids('svc')]}");
-ok($i->wait_for_log(qr/\b$victim\b.*signal=<?9\b|signal=<?9\b.*\b$victim\b/, 5),
+ok($i->wait_for_log(qr/child exited.*\bpid=<?$victim\b.*signal[= ]<?9\b/, 5),
    'the exit is logged with pid and signal 9')
     or diag($i->log_tail(20));
 

@@ -30,7 +30,7 @@ for my $p ($i->child_pids('svc')) {
     is("$r $e $s $f", "$uid $uid $uid $uid", "child $p: every uid is cyrus's");
     my ($gr, $ge) = $st =~ /^Gid:\s+(\d+)\s+(\d+)/m;
     is("$gr $ge", "$gid $gid", "child $p: gid is cyrus's primary group");
-    my ($groups) = $st =~ /^Groups:\s*(.*)$/m;
+    my ($groups) = $st =~ /^Groups:[ \t]*(.*)$/m;
     ok(!grep({ $_ == 0 } split(' ', $groups // '')), "child $p: not in group root ($groups)");
 }
 my ($muid) = slurp('/proc/' . $i->pid . '/status') =~ /^Uid:\s+(\d+)/m;

@@ -19,10 +19,10 @@ my ($iline) = line_of($imapd, qr/^frobnicate_widgets:/);
 my ($cline) = line_of($cyrus, qr/\bfrobnicate=/);
 $i->start;
 
-ok($i->wait_for_log(qr/warn.*\Q$imapd\E:$iline\b.*frobnicate_widgets|\Q$imapd\E:$iline\b.*frobnicate_widgets.*warn/i, 5),
+ok(Murder::Util::wait_for(sub { warning_with($i, "$imapd:$iline", 'frobnicate_widgets') }, 5),
    "imapd.conf: warning names $imapd:$iline and the key")
     or diag($i->log_tail(20));
-ok($i->wait_for_log(qr/warn.*\Q$cyrus\E:$cline\b.*frobnicate|\Q$cyrus\E:$cline\b.*frobnicate.*warn/i, 5),
+ok(Murder::Util::wait_for(sub { warning_with($i, "$cyrus:$cline", 'frobnicate') }, 5),
    "cyrus.conf: warning names $cyrus:$cline and the key")
     or diag($i->log_tail(20));
 
@@ -31,6 +31,12 @@ like($c->banner, qr/service=svc/, 'master serves despite the unknown keys');
 $c->cmd('QUIT');
 $i->stop;
 done_testing;
+
+# warning_with - a warning line holding both texts (in any order).
+sub warning_with {
+    my ($i, $where, $key) = @_;
+    return grep { /warn/i && /\Q$where\E\b/ && /\b\Q$key\E\b/ } $i->log_lines;
+}
 
 sub line_of {
     my ($file, $re) = @_;

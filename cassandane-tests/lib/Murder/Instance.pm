@@ -825,9 +825,15 @@ sub wait_for { my $self = shift; return Murder::Util::wait_for(@_) }
 sub _teardown_all {
     my ($failed) = @_;
     my @problems;
-    for my $i (reverse @LIVE) {
+    my @live = reverse @LIVE;    # stop() edits @LIVE
+    for my $i (@live) {
         next if $i->{persist};
-        my $r = $i->stop(quiet => 1);
+        my $r = eval { $i->stop(quiet => 1) };
+        if (!$r) {
+            push @problems, "$i->{name}: stop died: $@";
+            eval { $i->_kill_hard };
+            next;
+        }
         push @problems, map { "$i->{name}: $_" } @{$r->{problems}};
     }
     return @problems;
