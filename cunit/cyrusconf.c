@@ -177,6 +177,24 @@ static void test_duplicates_other_sections(void)
     expect_error("EVENTS { e cmd=a period=1\n e cmd=b period=2 }\n", "duplicate name");
 }
 
+static void test_switches(void)
+{
+    static const struct { const char *v; int want; } cases[] = {
+        { "1", 1 }, { "0", 0 }, { "yes", 1 }, { "no", 0 }, { "y", 1 }, { "N", 0 },
+        { "true", 1 }, { "false", 0 }, { "on", 1 }, { "off", 0 }, { "2", 1 },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char text[128];
+        struct cyrusconf *conf;
+        snprintf(text, sizeof(text), "DAEMON { d cmd=x wait=%s }", cases[i].v);
+        conf = parse(text, NULL);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(conf);
+        CU_ASSERT_EQUAL(conf->entries[0]->wait, cases[i].want);
+        cyrusconf_free(&conf);
+    }
+    expect_error("DAEMON { d cmd=x wait=-1 }", "is not a switch");
+}
+
 static void test_split_cmd(void)
 {
     struct strarray a = STRARRAY_INIT;
@@ -323,6 +341,7 @@ CU_TestInfo cunit_tests[] = {
     { "warnings", test_warnings },
     { "errors", test_errors },
     { "duplicates_other_sections", test_duplicates_other_sections },
+    { "switches", test_switches },
     { "split_cmd", test_split_cmd },
     { "listen", test_listen },
     { "at", test_at },

@@ -48,31 +48,22 @@ const char *cunit_tmpdir(void)
     return tmpdir;
 }
 
-/* on_test_start - arm the per-test alarm */
-static void on_test_start(const CU_pTest test, const CU_pSuite suite)
-{
-    alarm(CUNIT_TEST_TIMEOUT);
-}
-
-/* on_test_complete - disarm it */
-static void on_test_complete(const CU_pTest test, const CU_pSuite suite,
-                             const CU_pFailureRecord failure)
-{
-    alarm(0);
-}
-
-/* suite_setup - per-test hook adapter */
+/* suite_setup - runs before every test: arm the per-test alarm (CUnit's
+ * basic runner replaces test start/complete handlers, but always runs the
+ * suite's per-test setup and teardown) */
 static void suite_setup(void)
 {
+    alarm(CUNIT_TEST_TIMEOUT);
     if (cunit_setup)
         cunit_setup();
 }
 
-/* suite_teardown - per-test hook adapter */
+/* suite_teardown - runs after every test: disarm the alarm */
 static void suite_teardown(void)
 {
     if (cunit_teardown)
         cunit_teardown();
+    alarm(0);
 }
 
 int main(void)
@@ -91,8 +82,6 @@ int main(void)
         fprintf(stderr, "CU_register_suites: %s\n", CU_get_error_msg());
         return 99;
     }
-    CU_set_test_start_handler(on_test_start);
-    CU_set_test_complete_handler(on_test_complete);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cunit/harness.h"
+#include "lib/str.h"
 #include "master/master_util.h"
 
 static void test_forkrate_unlimited(void)
@@ -142,7 +143,7 @@ static void test_sockaddr_str(void)
     CU_ASSERT_STRING_EQUAL(master_sockaddr_str((struct sockaddr *)&in6, sizeof(in6), 1, buf, sizeof(buf)), "2001:db8::1;993");
     memset(&un, 0, sizeof(un));
     un.sun_family = AF_UNIX;
-    strcpy(un.sun_path, "/run/lmtp");
+    str_lcpy(un.sun_path, "/run/lmtp", sizeof(un.sun_path));
     CU_ASSERT_STRING_EQUAL(master_sockaddr_str((struct sockaddr *)&un, sizeof(un), 0, buf, sizeof(buf)), "/run/lmtp");
     /* an unnamed peer */
     CU_ASSERT_STRING_EQUAL(master_sockaddr_str((struct sockaddr *)&un, sizeof(sa_family_t), 0, buf, sizeof(buf)), "unix");

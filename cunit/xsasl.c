@@ -22,8 +22,24 @@
 
 #define FQDN "test.example"
 
+/* LeakSanitizer hook (ASan builds): Debian's DIGEST-MD5 plugin fetches its
+ * security-layer cipher with EVP_CIPHER_fetch() and never frees it; that
+ * leak is inside libdigestmd5.so, not in our glue. */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+    return "leak:libdigestmd5.so\n";
+}
+/* ... and the plugin frame is only seen with the slow unwinder, since
+ * libcrypto has no frame pointers. */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void)
+{
+    return "fast_unwind_on_malloc=0";
+}
+
 static char sasldb_path[600];
-static char mech_list[] = "PLAIN LOGIN SCRAM-SHA-256 DIGEST-MD5";
+static char mech_list[] = "PLAIN LOGIN SCRAM-SHA-256 DIGEST-MD5 EXTERNAL";
 static int ready;
 
 /* test_getopt - what imapd.conf's sasl_* keys would say */
@@ -56,8 +72,6 @@ static void setup(void)
 {
     const char *err = NULL;
 
-    /* the harness's alarm is not armed under CUnit's basic runner */
-    alarm(CUNIT_TEST_TIMEOUT);
     signal(SIGPIPE, SIG_IGN);
     if (ready)
         return;
@@ -84,9 +98,10 @@ static int policy(void *rock, const char *authid, const char *authzid)
     return !strcmp(authid, "proxy");
 }
 
-/* new_server - a session; max_ssf 0 means no security layer */
-static struct xsasl_server *new_server(int allow_plaintext, int ext_ssf,
-                                       int max_ssf)
+/* new_server_ext - a session; max_ssf 0 means no security layer;
+ * ext_authid is the TLS client certificate's identity, or NULL */
+static struct xsasl_server *new_server_ext(int allow_plaintext, int ext_ssf,
+                                           int max_ssf, const char *ext_authid)
 {
     struct xsasl_server_params sp = { 0 };
     const char *err = NULL;
@@ -99,11 +114,19 @@ static struct xsasl_server *new_server(int allow_plaintext, int ext_ssf,
     sp.allow_plaintext = allow_plaintext;
     sp.ext_ssf = ext_ssf;
     sp.max_ssf = max_ssf;
+    sp.ext_authid = ext_authid;
     sp.authorize = policy;
     s = xsasl_server_new(&sp, &err);
     if (!s)
         fprintf(stderr, "xsasl_server_new: %s\n", err);
     return s;
+}
+
+/* new_server - a session without a TLS client identity */
+static struct xsasl_server *new_server(int allow_plaintext, int ext_ssf,
+                                       int max_ssf)
+{
+    return new_server_ext(allow_plaintext, ext_ssf, max_ssf, NULL);
 }
 
 /* new_client - a client session for authname[/authzid] */
@@ -284,6 +307,36 @@ static void test_checkpass(void)
     xsasl_server_free(&s);
 }
 
+static void test_external_from_tls(void)
+{
+    struct xsasl_server *s = new_server_ext(0, 256, 0, "alice");
+    struct xsasl_client_params cp = { 0 };
+    struct xsasl_client *c;
+    struct buf m = BUF_INIT;
+    const char *mech = NULL, *err = NULL;
+
+    xsasl_server_mechs(s, &m);
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf_cstring(&m), "EXTERNAL"));
+    cp.service = "imap";
+    cp.server_fqdn = FQDN;
+    cp.mechs_allowed = "EXTERNAL";
+    cp.ext_ssf = 256;
+    cp.ext_authid = "alice";
+    c = xsasl_client_new(&cp, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT_EQUAL(exchange(s, c, &mech, &err), 1);
+    CU_ASSERT_STRING_EQUAL(mech, "EXTERNAL");
+    CU_ASSERT_STRING_EQUAL(xsasl_server_username(s), "alice");
+    xsasl_server_free(&s);
+    xsasl_client_free(&c);
+    /* without a certificate identity EXTERNAL is not offered */
+    s = new_server(0, 256, 0);
+    xsasl_server_mechs(s, &m);
+    CU_ASSERT_PTR_NULL(strstr(buf_cstring(&m), "EXTERNAL"));
+    xsasl_server_free(&s);
+    buf_free(&m);
+}
+
 static void test_no_common_mech(void)
 {
     struct xsasl_server *s = new_server(1, 0, 0);
@@ -371,19 +424,14 @@ static void test_base64(void)
 
 const char *cunit_suite_name = "xsasl";
 void (*cunit_setup)(void) = setup;
-/* teardown - disarm the alarm */
-static void teardown(void)
-{
-    alarm(0);
-}
-
-void (*cunit_teardown)(void) = teardown;
+void (*cunit_teardown)(void);
 CU_TestInfo cunit_tests[] = {
     { "mech_list", test_mech_list },
     { "plain_ok_and_wrong_password", test_plain_ok_and_wrong_password },
     { "scram_sha256", test_scram_sha256 },
     { "proxy_authorization", test_proxy_authorization },
     { "checkpass", test_checkpass },
+    { "external_from_tls", test_external_from_tls },
     { "no_common_mech", test_no_common_mech },
     { "security_layer", test_security_layer },
     { "base64", test_base64 },

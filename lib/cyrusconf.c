@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "lib/buf.h"
+#include "lib/cfg.h"
 #include "lib/cyrusconf.h"
 #include "lib/limits.h"
 #include "lib/str.h"
@@ -181,20 +182,22 @@ static const struct key_def {
     { "wait", IN_DAEMON, KEY_SWITCH, offsetof(struct cyrusconf_entry, wait), 0, 1 },
 };
 
-/* parse_switch - Cyrus switch words: 1/0, yes/no, y/n, true/false, on/off */
+/* parse_switch - the switch words of cfg_parse_switch(), plus y/n (Cyrus
+ * documents wait=y) and any non-negative integer, non-zero meaning on
+ * (Cyrus reads babysit=N as a number) */
 static int parse_switch(const char *s, int *val_r)
 {
-    static const char *const on[] = { "1", "yes", "y", "true", "t", "on" };
-    static const char *const off[] = { "0", "no", "n", "false", "f", "off" };
-    for (size_t i = 0; i < sizeof(on) / sizeof(on[0]); i++) {
-        if (str_casecmp(s, on[i]) == 0)
-            return *val_r = 1;
-        if (str_casecmp(s, off[i]) == 0) {
-            *val_r = 0;
-            return 1;
-        }
-    }
-    return -1;
+    long n;
+    int r = cfg_parse_switch(s);
+
+    if (r < 0 && (str_casecmp(s, "y") == 0 || str_casecmp(s, "n") == 0))
+        r = str_casecmp(s, "y") == 0;
+    if (r < 0 && str_parse_long(s, 0, 1000000, &n) > 0)
+        r = n != 0;
+    if (r < 0)
+        return -1;
+    *val_r = r;
+    return 1;
 }
 
 int cyrusconf_parse_at(const char *s, int *minutes_r)
@@ -257,14 +260,10 @@ static int set_value(const struct lexer *lx, struct cyrusconf_entry *e,
         *(int *)((char *)e + k->offset) = (int)n;
         return 1;
     case KEY_SWITCH:
-        /* Cyrus treats any non-zero integer as on. */
-        if (parse_switch(v, &sw) < 0) {
-            if (str_parse_long(v, 0, 1000000, &n) < 0)
-                return set_error("%s:%u: entry %s: %s: '%s' is not a switch "
-                                 "(allowed: 0, 1, yes, no, true, false, on, off)",
-                                 lx->name, lx->tok_line, e->name, k->name, v);
-            sw = n != 0;
-        }
+        if (parse_switch(v, &sw) < 0)
+            return set_error("%s:%u: entry %s: %s: '%s' is not a switch "
+                             "(allowed: 0, 1, yes, no, true, false, on, off)",
+                             lx->name, lx->tok_line, e->name, k->name, v);
         *(int *)((char *)e + k->offset) = sw;
         return 1;
     case KEY_AT:

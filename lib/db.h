@@ -38,7 +38,10 @@
  * A transaction ends with db_commit (durable, fsync'd, when it returns)
  * or db_abort; both free it.  A transaction sees its own writes; every
  * other reader, including NULL-tid calls on the same handle, sees only
- * committed data.  One open transaction per handle.  After DB_AGAIN inside
+ * committed data.  Native readers never wait for a writer; Berkeley DB
+ * readers wait for the writer's page locks (so a NULL-tid read of pages
+ * the same handle's open transaction wrote would wait for itself: use the
+ * tid).  One open transaction per handle.  After DB_AGAIN inside
  * a transaction the caller must db_abort it and may start again.
  *
  * Processes: db_init()/db_done() once per process (library init and exit);

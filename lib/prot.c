@@ -105,6 +105,11 @@ void prot_set_nonblocking(struct prot *p, int on)
     p->nonblock = !!on;
 }
 
+void prot_set_write_nonblocking(struct prot *p, int on)
+{
+    p->wnonblock = !!on;
+}
+
 int prot_fd(const struct prot *p) { return p->fd; }
 enum prot_state prot_state(const struct prot *p) { return p->rstate; }
 const char *prot_error(const struct prot *p) { return p->error; }
@@ -440,7 +445,8 @@ int prot_input_ready(const struct prot *p)
     return prot_unread_raw(p) > 0 || p->rstate != PROT_STATE_OK;
 }
 
-/* prot_write_wire - write p->wire to the transport, waiting as needed */
+/* prot_write_wire - write p->wire to the transport, waiting as needed.
+ * 1 all written, PROT_AGAIN (write-non-blocking only), PROT_FAIL */
 static int prot_write_wire(struct prot *p)
 {
     long long deadline = 0;
@@ -460,6 +466,13 @@ static int prot_write_wire(struct prot *p)
         }
         if (n == PROT_IO_ERROR || n == PROT_IO_EOF)
             return prot_wfail(p, "write error", err ? err : "connection closed");
+        if (p->wnonblock) {
+            if (p->wirepos > LIMIT_PROT_BUFSIZE) { /* keep the queue compact */
+                buf_remove_prefix(&p->wire, p->wirepos);
+                p->wirepos = 0;
+            }
+            return PROT_AGAIN;
+        }
         r = prot_poll_fd(p->fd, n, deadline);
         if (r == 0)
             return prot_wfail(p, "write timeout", NULL);
@@ -470,7 +483,8 @@ static int prot_write_wire(struct prot *p)
     return 1;
 }
 
-/* prot_drain - encode the output buffer (sync: end of a flush) and write it */
+/* prot_drain - encode the output buffer (sync: end of a flush) and write
+ * it; results as prot_write_wire */
 static int prot_drain(struct prot *p, int sync)
 {
     const char *err = NULL;
@@ -524,17 +538,25 @@ size_t prot_pending_output(const struct prot *p)
 int prot_set_transport(struct prot *p, const struct prot_transport *tr,
                        void *rock, const char **error_r)
 {
+    int r, wnonblock;
+
     if (p->tr != &plain_transport) {
         *error_r = "a transport layer is already active";
         return -1;
     }
-    if (0 && prot_unread_raw(p)) {
+    if (prot_unread_raw(p)) {
         /* CVE-2011-0411: never read pre-handshake plaintext as secure */
         *error_r = "unread plaintext buffered before the handshake";
         return -1;
     }
-    if (prot_flush(p) < 0) {
-        *error_r = p->error;
+    /* the plaintext reply must be on the wire before the handshake, so
+     * this flush waits (up to the write timeout) even in non-blocking mode */
+    wnonblock = p->wnonblock;
+    p->wnonblock = 0;
+    r = prot_flush(p);
+    p->wnonblock = wnonblock;
+    if (r != 1) {
+        *error_r = p->error ? p->error : "could not flush before the handshake";
         return -1;
     }
     p->tr = tr;

@@ -111,8 +111,15 @@ void prot_free(struct prot **pp);
 void prot_set_timeouts(struct prot *p, int read_s, int write_s);
 /* prot_set_nonblocking - in non-blocking mode reads never wait: prot_getc
  * returns PROT_GETC_AGAIN, prot_getline/prot_read PROT_AGAIN when nothing
- * (complete) is buffered.  Writes still block (up to the write timeout). */
+ * (complete) is buffered.  Writes are unaffected. */
 void prot_set_nonblocking(struct prot *p, int on);
+/* prot_set_write_nonblocking - for event loops (mupdate): writes never
+ * wait.  What the fd cannot take stays queued in the stream;
+ * prot_flush() then returns PROT_AGAIN and the loop polls the fd for
+ * POLLOUT and calls prot_flush() again.  The queue is unbounded: the loop
+ * must drop a peer whose prot_pending_output() grows too large.  The
+ * write timeout does not apply. */
+void prot_set_write_nonblocking(struct prot *p, int on);
 
 int prot_fd(const struct prot *p);
 /* prot_state - the read side's state. */
@@ -165,7 +172,8 @@ int prot_fill_nb(struct prot *p);
 
 /* ---- writing ----
  * Output is buffered (LIMIT_PROT_BUFSIZE) and written when the buffer
- * fills or on prot_flush.  All return 1 ok or PROT_FAIL (sticky). */
+ * fills or on prot_flush.  All return 1 ok or PROT_FAIL (sticky); in
+ * write-non-blocking mode output the fd cannot take is queued instead. */
 int prot_write(struct prot *p, const void *data, size_t n);
 int prot_puts(struct prot *p, const char *s);
 int prot_printf(struct prot *p, const char *fmt, ...)
@@ -178,7 +186,9 @@ int prot_printliteral(struct prot *p, const void *data, size_t n);
 /* prot_printstring - s as an IMAP/MUPDATE quoted string when it is short
  * and holds no CR, LF, NUL or 8-bit byte, otherwise as a literal. */
 int prot_printstring(struct prot *p, const char *s);
-/* prot_flush - write everything buffered (codecs sync-flush). */
+/* prot_flush - write everything buffered (codecs sync-flush).  1 all
+ * written; PROT_AGAIN output still queued (write-non-blocking mode only);
+ * PROT_FAIL. */
 int prot_flush(struct prot *p);
 /* prot_pending_output - bytes written by the application not yet on the wire. */
 size_t prot_pending_output(const struct prot *p);

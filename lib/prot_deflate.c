@@ -53,7 +53,7 @@ static int dc_encode(void *rock, const void *in, size_t n, int sync,
         buf_ensure(out, room);
         z->next_out = (Bytef *)out->s + out->len;
         z->avail_out = (uInt)room;
-        r = deflate(z, Z_NO_FLUSH);
+        r = deflate(z, sync ? Z_SYNC_FLUSH : Z_NO_FLUSH);
         if (r != Z_OK && r != Z_BUF_ERROR) {
             *error_r = zerr(z, "deflate failed");
             return -1;

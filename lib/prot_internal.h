@@ -17,6 +17,7 @@
 struct prot {
     int fd;
     int nonblock;      /* reads never wait */
+    int wnonblock;     /* writes never wait: output queues in wire */
     int read_timeout;  /* seconds, 0 = none */
     int write_timeout;
 

@@ -99,7 +99,7 @@ static int cb_proxy_policy(sasl_conn_t *conn, void *context,
         return SASL_OK;
     authid = xstrndup(auth_identity, alen);
     authzid = xstrndup(requested_user, rlen);
-    ok = 1; (void)s;
+    ok = s->authorize && s->authorize(s->authorize_rock, authid, authzid) == 1;
     if (!ok)
         sasl_seterror(conn, SASL_NOLOG, "authid %s may not authorize as %s",
                       authid, authzid);

@@ -335,12 +335,12 @@ static int count_services(void)
     return n;
 }
 
-int main(int argc, char **argv)
+/* parse_args - the command line into master and the mode flags */
+static void parse_args(int argc, char **argv, const char **logfile_r,
+                       int *daemon_r, int *debug_r)
 {
-    const char *logfile = NULL, *err;
-    struct cyrusconf *conf;
-    int opt, daemon_mode = 0, debug_mode = 0, sig_fd;
     long backlog;
+    int opt;
 
     master.imapd_conf = CFG_DEFAULT_PATH;
     master.cyrus_conf = MASTER_DEFAULT_CYRUS_CONF;
@@ -357,15 +357,23 @@ int main(int argc, char **argv)
             master.backlog = (int)backlog;
             break;
         case 'j': break; /* Cyrus's janitor rate: nothing to tune here */
-        case 'd': daemon_mode = 1; break;
-        case 'D': debug_mode = 1; break;
-        case 'L': logfile = optarg; break;
+        case 'd': *daemon_r = 1; break;
+        case 'D': *debug_r = 1; break;
+        case 'L': *logfile_r = optarg; break;
         default: usage();
         }
     }
-    if (optind != argc || (daemon_mode && debug_mode))
+    if (optind != argc || (*daemon_r && *debug_r))
         usage();
+}
 
+int main(int argc, char **argv)
+{
+    const char *logfile = NULL, *err;
+    struct cyrusconf *conf;
+    int daemon_mode = 0, debug_mode = 0, sig_fd;
+
+    parse_args(argc, argv, &logfile, &daemon_mode, &debug_mode);
     log_open("master", NULL);
     log_set_file("-");
     cfg_load_or_die(master.imapd_conf, "master");
