@@ -121,6 +121,8 @@ static const int level_prio[] = {
 
 /* emit - format one line with its context and send it to the destination */
 static void emit(enum log_level level, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+static void emit(enum log_level level, const char *fmt, va_list ap)
 {
     char line[LOG_LINE_MAX];
     size_t n = 0, cap = sizeof(line) - 2; /* room for "\n\0" */
@@ -184,6 +186,8 @@ void log_set_fatal_hook(void (*hook)(int code, const char *msg))
 
 /* run_fatal_hook - format the message and give it to the hook, once */
 static void run_fatal_hook(int code, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+static void run_fatal_hook(int code, const char *fmt, va_list ap)
 {
     char msg[LOG_LINE_MAX];
     void (*hook)(int, const char *) = fatal_hook;
@@ -197,6 +201,8 @@ static void run_fatal_hook(int code, const char *fmt, va_list ap)
 
 /* echo_stderr - a fatal error is also shown on stderr, so that an admin
  * starting a program by hand sees why it refused to run */
+static void echo_stderr(const char *fmt, va_list ap)
+    __attribute__((format(printf, 1, 0)));
 static void echo_stderr(const char *fmt, va_list ap)
 {
     char msg[LOG_LINE_MAX];
