@@ -33,7 +33,7 @@ use Time::HiRes qw(time sleep);
 use Murder::Util qw(build_dir find_binary slurp spew proc_ppid
                     proc_pgid proc_cmdline proc_environ proc_starttime
                     proc_alive all_pids descendants running_as_root
-                    cyrus_user);
+                    cyrus_user inaccessible_dir);
 use Murder::Ports qw(alloc_port release_port);
 use Murder::LineClient;
 
@@ -390,6 +390,12 @@ sub _spawn {
     my ($self) = @_;
     my $master = find_binary('master', $self->{build})
         or croak "master not built in $self->{build} (set MURDER_BUILD)";
+    for my $d ($self->{build}, $self->{root}) {
+        my $bad = inaccessible_dir($d) or next;
+        croak "$self->{name}: user " . cyrus_user() . " cannot enter $bad, so the "
+            . "children cannot reach $d: use a checkout/MURDER_TMPDIR under "
+            . "world-searchable directories (or chmod o+x $bad)";
+    }
     unlink($self->pidfile);
     my @argv = ($master, '-C', $self->imapd_conf, '-M', $self->cyrus_conf,
                 '-p', $self->pidfile, $self->{daemonize} ? '-d' : '-D',

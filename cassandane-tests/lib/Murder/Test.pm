@@ -32,6 +32,10 @@ sub import {
     };
     $SIG{INT} = sub { Test::More::diag('interrupted'); exit(130) };
     $SIG{TERM} = sub { Test::More::diag('terminated'); exit(143) };
+    $SIG{HUP} = sub { exit(129) };
+    # A closed output (prove -v | head) or a peer gone must not kill the
+    # test before its END block stops the daemons: writes fail instead.
+    $SIG{PIPE} = 'IGNORE';
     alarm($timeout);
 }
 

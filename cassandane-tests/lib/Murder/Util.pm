@@ -15,7 +15,7 @@ use Exporter 'import';
 our @EXPORT_OK = qw(wait_for top_srcdir build_dir find_binary slurp spew
                     proc_ppid proc_pgid proc_uid proc_cmdline proc_environ
                     proc_starttime proc_alive all_pids descendants read_line
-                    running_as_root cyrus_user);
+                    running_as_root cyrus_user inaccessible_dir);
 
 # wait_for - call $cond every $interval seconds until it returns true or
 # $timeout seconds pass.  Returns the condition's last value (false on
@@ -178,6 +178,33 @@ sub read_line {
 }
 
 sub running_as_root { return $> == 0 }
+
+# inaccessible_dir - the first directory on the way to $path that the
+# cyrus user cannot enter (children run as it and must reach the programs
+# and the test directories), or undef when all can be entered or we are
+# not root.
+sub inaccessible_dir {
+    my ($path) = @_;
+    return undef unless running_as_root();
+    my (undef, undef, $uid, $gid) = getpwnam(cyrus_user()) or return undef;
+    my %groups = ($gid => 1);
+    while (my @g = getgrent()) {
+        $groups{$g[2]} = 1 if grep { $_ eq cyrus_user() } split(' ', $g[3] // '');
+    }
+    endgrent();
+    my $p = '';
+    for my $part (grep { length } split(m{/}, $path)) {
+        $p .= "/$part";
+        my @st = stat($p) or last;
+        next unless -d _;
+        my $mode = $st[2];
+        next if $st[4] == $uid && $mode & 0100;
+        next if $groups{$st[5]} && $mode & 0010;
+        next if $mode & 0001;
+        return $p;
+    }
+    return undef;
+}
 
 # cyrus_user - the account children run as: `cyrus` when we are root,
 # else ourselves (master cannot change uid then).
