@@ -73,6 +73,15 @@ static void expect_error(const char *text, const char *service, const char *msg)
 }
 
 /* read_log - the contents of the captured log */
+/* strrstr_last - the last occurrence of needle in hay, or NULL */
+static const char *strrstr_last(const char *hay, const char *needle)
+{
+    const char *last = NULL;
+    for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+        last = p;
+    return last;
+}
+
 static char *read_log(void)
 {
     struct buf b = BUF_INIT;
@@ -312,6 +321,7 @@ static void test_aliases(void)
                                "tls_sessions_db: berkeley\n", NULL), 1);
     CU_ASSERT_STRING_EQUAL(cfg_get_string(IMAPOPT_TLS_SERVER_CERT), "/etc/ssl/c.pem");
     CU_ASSERT_EQUAL(cfg_get_enum(IMAPOPT_TLSCACHE_DB), IMAP_ENUM_TLSCACHE_DB_BERKELEY);
+    cfg_log_warnings();
     log = read_log();
     CU_ASSERT_PTR_NOT_NULL(strstr(log, "deprecated option key=<tls_cert_file> use=<tls_server_cert>"));
     free(log);
@@ -396,6 +406,17 @@ static void test_unknown_key_warning(void)
                                "\n"
                                "frobnicate: 12\n"
                                "imap_frobnicate: 13\n", "imap"), 1);
+    /* held back until the caller's logging is set up... */
+    log = read_log();
+    CU_ASSERT_PTR_NULL(strstr(log, "frobnicate"));
+    free(log);
+    /* ...then logged once */
+    cfg_log_warnings();
+    cfg_log_warnings();
+    log = read_log();
+    CU_ASSERT_PTR_NOT_NULL(strstr(log, "frobnicate"));
+    CU_ASSERT_PTR_EQUAL(strstr(log, "key=<frobnicate>"), strrstr_last(log, "key=<frobnicate>"));
+    free(log);
     log = read_log();
     snprintf(want, sizeof(want), "unknown option ignored key=<frobnicate> where=<%s:7>",
              conf_path);
@@ -615,6 +636,7 @@ static void test_cyrus_config(void)
     CU_ASSERT_STRING_EQUAL(cfg_get_string(IMAPOPT_ADMINS), "cyrus");
     CU_ASSERT_STRING_EQUAL(cfg_get_partition("default"), "/var/spool/cyrus/mail");
     CU_ASSERT_STRING_EQUAL(cfg_get_raw("sasl_auto_transition"), "no");
+    cfg_log_warnings();
     log = read_log();
     CU_ASSERT_PTR_NOT_NULL(strstr(log, "key=<hashimapspool>"));
     CU_ASSERT_PTR_NULL(strstr(log, "key=<sasl_auto_transition>"));

@@ -23,6 +23,7 @@
 #include "cunit/harness.h"
 #include "lib/buf.h"
 #include "lib/db.h"
+#include "lib/str.h"
 
 static const char *const backends[] = { "twoskip", "berkeley",
                                         "berkeley-hash" };
@@ -706,8 +707,15 @@ static int check_groups_cb(void *rock, const char *key, size_t keylen,
                            const char *data, size_t datalen)
 {
     int *groups = rock;
-    int t = atoi(key + 1);
-    if (t >= 0 && t < 100000)
+    char num[16];
+    long t;
+    /* keys are not NUL-terminated: copy the digits after the prefix byte */
+    if (keylen < 2 || keylen - 1 >= sizeof(num))
+        return 0;
+    memcpy(num, key + 1, keylen - 1);
+    num[keylen - 1] = '\0';
+    num[strspn(num, "0123456789")] = '\0';
+    if (str_parse_long(num, 0, 99999, &t) > 0)
         groups[t]++;
     return 0;
 }

@@ -7,7 +7,7 @@
  * two sides are folded by the same code.  Folding covers ASCII, Latin-1,
  * Latin Extended-A, basic Greek and Cyrillic with simple one-to-one
  * mappings, plus U+00DF -> "ss"; other scripts pass through unchanged (a
- * full Unicode table is TODO(#41)).  Never fails.
+ * full Unicode table is TODO(#3)).  Never fails.
  */
 #include "config.h"
 

@@ -124,6 +124,7 @@ int main(int argc, char **argv)
     log_open("ctl_cyrusdb", cfg_get_string(IMAPOPT_SYSLOG_PREFIX));
     if (cfg_get_string(IMAPOPT_LOG_FILE))
         log_set_file(cfg_get_string(IMAPOPT_LOG_FILE));
+    cfg_log_warnings();
     configdir = cfg_get_string(IMAPOPT_CONFIGDIRECTORY);
     if (!configdir)
         fatal(EX_CONFIG, "configdirectory is not set");

@@ -13,7 +13,8 @@
  * "@include: file", a key set twice is an error, a service-specific key
  * wins over the generic one whatever the order.
  * Not thread-safe (one process, one service).  Errors go to *error_r in a
- * static buffer; unknown keys are logged with log_warning().
+ * static buffer; warnings (unknown keys, deprecated names) are kept until
+ * the caller, once its logging is set up, calls cfg_log_warnings().
  */
 #include "config.h"
 
@@ -82,6 +83,24 @@ struct cfg_loader {
 static struct cfg_state *cur;           /* NULL: defaults, built on demand */
 static struct hash_table *opt_index;    /* name -> opt; alias -> -opt */
 static char errbuf[LIMIT_CONFIG_LINE + 512];
+/* Warnings of the last successful load, held until cfg_log_warnings():
+ * the file is read before the program knows where to log (log_file is
+ * one of its options), so logging them at once would lose them. */
+static struct strarray warnings = STRARRAY_INIT;
+static struct strarray loading_warnings = STRARRAY_INIT;
+
+/* warn - keep one warning of the load in progress */
+static void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void warn(const char *fmt, ...)
+{
+    struct buf b = BUF_INIT;
+    va_list ap;
+
+    va_start(ap, fmt);
+    buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    strarray_appendm(&loading_warnings, buf_release(&b));
+}
 
 static const char *const switch_true[] = { "1", "yes", "on", "true", "t", NULL };
 static const char *const switch_false[] = { "0", "no", "off", "false", "f", NULL };
@@ -459,7 +478,7 @@ static int set_key(struct cfg_loader *ld, enum imapopt o, int alias,
     int r;
 
     if (alias)
-        log_warning("config: deprecated option key=<%s> use=<%s> where=<%s:%u>",
+        warn("config: deprecated option key=<%s> use=<%s> where=<%s:%u>",
                     fullkey, imapopts[o].name, ld->file, ld->start);
     r = raw_set(ld, o ? imapopts[o].name : name, fullkey, value, prio);
     if (r <= 0 || !o)
@@ -521,7 +540,7 @@ static int handle_entry(struct cfg_loader *ld, const char *key,
     }
     o = lookup_opt(key, &alias);
     if (!o && !is_passthrough(key) && !other_service_key(key))
-        log_warning("config: unknown option ignored key=<%s> where=<%s:%u>",
+        warn("config: unknown option ignored key=<%s> where=<%s:%u>",
                     key, ld->file, ld->start);
     return set_key(ld, o, alias, key, key, value, PRIO_GENERIC);
 }
@@ -628,6 +647,7 @@ int cfg_load(const char *path, const char *service, const char **error_r)
     struct cfg_state *st = state_new(path, service);
     struct cfg_loader ld = { st, path, 0, 0, 0 };
 
+    strarray_truncate(&loading_warnings, 0);
     if (load_file(&ld, path) < 0) {
         state_free(&st);
         *error_r = errbuf;
@@ -636,7 +656,17 @@ int cfg_load(const char *path, const char *service, const char **error_r)
     state_finish(st);
     state_free(&cur);
     cur = st;
+    strarray_fini(&warnings);
+    warnings = loading_warnings;
+    memset(&loading_warnings, 0, sizeof(loading_warnings));
     return 1;
+}
+
+void cfg_log_warnings(void)
+{
+    for (size_t i = 0; i < warnings.count; i++)
+        log_warning("%s", warnings.data[i]);
+    strarray_truncate(&warnings, 0);
 }
 
 void cfg_load_or_die(const char *path, const char *service)

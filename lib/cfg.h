@@ -20,7 +20,8 @@
  * cfg_load) overrides "option" for that service only, e.g. lmtp_admins.
  * Keys starting "sasl_" are passed to cyrus-sasl via cfg_get_raw().
  *
- * An unknown key logs a warning naming file:line and is otherwise ignored.
+ * An unknown key is a warning naming file:line (see cfg_log_warnings) and
+ * is otherwise ignored.
  * A bad value (not a number, out of bounds, not one of an enum's values) is
  * an error naming file, line, key and what is allowed.
  *
@@ -43,6 +44,10 @@
  * A missing file is an error.  On error the previous configuration (or
  * the defaults) stays in force. */
 int cfg_load(const char *path, const char *service, const char **error_r);
+/* cfg_log_warnings - log the warnings of the last successful cfg_load
+ * (unknown keys, deprecated names), then forget them.  Call it once the
+ * log destination from the configuration (log_file) is in force. */
+void cfg_log_warnings(void);
 /* cfg_load_or_die - cfg_load, and fatal(EX_CONFIG) on error. */
 void cfg_load_or_die(const char *path, const char *service);
 /* cfg_reset - back to compiled-in defaults (tests). */

@@ -378,6 +378,7 @@ int main(int argc, char **argv)
     log_set_file("-");
     cfg_load_or_die(master.imapd_conf, "master");
     setup_logging(logfile);
+    cfg_log_warnings();
     setup_run_as();
     share_log_file(logfile);
     pidfile_check(master.pidfile);
@@ -392,7 +393,7 @@ int main(int argc, char **argv)
     master.conf = conf;
     log_info("starting pid=<%d> imapd_conf=<%s> cyrus_conf=<%s>", (int)getpid(),
              master.imapd_conf, master.cyrus_conf);
-    master_run_start();
+    master_run_start(sig_fd);
     master_conf_start(conf);
     master_daemons_start();
     master_services_tend(master_now_ms(), &(int64_t){ 0 });

@@ -195,9 +195,10 @@ int master_signals_init(void);
 int master_signals_take(int *termsig_r);
 
 /* master_events.c */
-/* master_run_start - run the START entries in order, each to completion;
+/* master_run_start - run the START entries in order, each to completion
+ * (SIGTERM meanwhile, read from sig_fd, stops it and exits);
  * fatal when one fails. */
-void master_run_start(void);
+void master_run_start(int sig_fd);
 /* master_daemons_start - start the DAEMON entries (wait=y ones one by
  * one, waiting for "ok"). */
 void master_daemons_start(void);

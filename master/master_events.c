@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -38,7 +39,52 @@ static void plain_req(struct spawn_req *req, const struct cyrusconf_entry *e)
     req->status_fd = req->listen_fd = req->lock_fd = req->ready_fd = -1;
 }
 
-void master_run_start(void)
+/* start_abort - SIGTERM arrived while a START entry runs: stop it (SIGTERM,
+ * SIGKILL after the grace period), reap it and exit.  Nothing is bound and
+ * no pidfile exists yet, so there is nothing else to undo. */
+static void start_abort(pid_t pid, const char *name, int termsig)
+    __attribute__((noreturn));
+static void start_abort(pid_t pid, const char *name, int termsig)
+{
+    int64_t kill_at = master_now_ms() + (int64_t)MASTER_TERM_GRACE * 1000;
+    int wstatus;
+
+    log_info("shutting down during start signal=<%d> name=<%s>", termsig, name);
+    kill(pid, SIGTERM);
+    while (waitpid(pid, &wstatus, WNOHANG) == 0) {
+        if (master_now_ms() >= kill_at) {
+            log_warning("start command did not stop, killing name=<%s> pid=<%d>",
+                        name, (int)pid);
+            kill(pid, SIGKILL);
+            kill_at = INT64_MAX;
+        }
+        poll(NULL, 0, 50);
+    }
+    log_info("exiting");
+    exit(EX_OK);
+}
+
+/* start_wait - wait for a START entry to finish, still answering SIGTERM
+ * (a hung recovery must not make master unstoppable).  A SIGHUP during
+ * START is dropped: the configuration is read after START anyway. */
+static int start_wait(pid_t pid, const char *name, int sig_fd)
+{
+    int wstatus, termsig = 0;
+
+    for (;;) {
+        struct pollfd p = { sig_fd, POLLIN, 0 };
+        pid_t r = waitpid(pid, &wstatus, WNOHANG);
+        if (r == pid)
+            return wstatus;
+        if (r < 0 && errno != EINTR)
+            fatal(EX_OSERR, "waitpid failed name=<%s> error=<%m>", name);
+        poll(&p, 1, 200);
+        if (master_signals_take(&termsig) & MASTER_SIG_TERM)
+            start_abort(pid, name, termsig);
+    }
+}
+
+void master_run_start(int sig_fd)
 {
     for (size_t i = 0; i < master.conf->count; i++) {
         const struct cyrusconf_entry *e = master.conf->entries[i];
@@ -53,9 +99,7 @@ void master_run_start(void)
         pid = master_spawn(&req);
         if (pid < 0)
             fatal(EX_OSERR, "cannot run start command name=<%s>", e->name);
-        while (waitpid(pid, &wstatus, 0) < 0)
-            if (errno != EINTR)
-                fatal(EX_OSERR, "waitpid failed name=<%s> error=<%m>", e->name);
+        wstatus = start_wait(pid, e->name, sig_fd);
         master_wait_status_str(wstatus, st, sizeof(st));
         if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0)
             fatal(EX_UNAVAILABLE, "start command failed name=<%s> cmd=<%s> status=<%s>",

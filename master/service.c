@@ -160,6 +160,7 @@ static void setup_identity(void)
     if (s && *s && log_set_file(s) < 0)
         log_warning("IOERROR: cannot open log file file=<%s> error=<%m>", s);
     log_set_debug(svc.debug || cfg_get_switch(IMAPOPT_DEBUG));
+    cfg_log_warnings();
     s = cfg_get_string(IMAPOPT_UMASK);
     if (s && *s) {
         if (strlen(s) <= 4 && strspn(s, "01234567") == strlen(s))

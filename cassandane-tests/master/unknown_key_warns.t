@@ -32,10 +32,15 @@ $c->cmd('QUIT');
 $i->stop;
 done_testing;
 
-# warning_with - a warning line holding both texts (in any order).
+# warning_with - a warning line holding both texts (in any order), in the
+# imapd.conf log_file itself, from master (children log their own copy):
+# the file is read before logging is set up, so a warning printed only to
+# stderr would be lost under -d.
 sub warning_with {
     my ($i, $where, $key) = @_;
-    return grep { /warn/i && /\Q$where\E\b/ && /\b\Q$key\E\b/ } $i->log_lines;
+    my $text = Murder::Util::slurp($i->log_file) // '';
+    return grep { / master\[\d+\]: / && /warn/i && /\Q$where\E\b/ && /\b\Q$key\E\b/ }
+        split(/\n/, $text);
 }
 
 sub line_of {

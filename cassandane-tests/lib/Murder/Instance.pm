@@ -543,6 +543,20 @@ sub start_expect_failure {
     return ($self->{exit_status}, $self->all_log_text);
 }
 
+# launch - start master without waiting for it to be ready (tests of what
+# master does before it is ready, e.g. while START entries run); stop()
+# works as after start().
+sub launch {
+    my ($self) = @_;
+    $self->_alloc_listen($_) for @{$self->{services}};
+    $self->prepare;
+    release_port($_->{port}) for grep { defined $_->{port} } @{$self->{services}};
+    $self->_spawn;
+    $self->{pid} //= $self->{child};
+    push @LIVE, $self unless grep { $_ == $self } @LIVE;
+    return $self;
+}
+
 # exit_status - master's wait status (when it was our child and exited).
 sub exit_status { $_[0]{exit_status} }
 
