@@ -117,4 +117,27 @@ bool cmd_namespace(struct imap_cmd *cmd);
 bool cmd_login(struct imap_cmd *cmd);
 bool cmd_authenticate(struct imap_cmd *cmd);
 
+/* ---- pure helpers of the command files, exposed for unit tests ---- */
+
+struct buf;
+
+/* RFC 2971 bounds on the client's ID list. */
+#define IMAP_ID_MAX_PAIRS      30
+#define IMAP_ID_MAX_FIELD      30
+#define IMAP_ID_MAX_VALUE      1024
+
+/* imap_id_parse - check the argument of ID (NIL or a list of string/NIL
+ * pairs within the bounds above) and render it for the log into *out
+ * ("name=<x> version=<y>", control bytes dropped).  1 ok, -1 with
+ * *error_r (static text for a BAD reply). */
+int imap_id_parse(const struct imap_arg *args, size_t argc, struct buf *out,
+                  const char **error_r);
+
+/* imap_enable_apply - ENABLE names[0..n): set the bits of the extensions
+ * we know in *enabled and append " NAME" to *out for each one newly
+ * enabled (RFC 5161: unknown names are ignored).  Returns how many were
+ * newly enabled. */
+size_t imap_enable_apply(const char *const *names, size_t n,
+                         unsigned *enabled, struct buf *out);
+
 #endif /* IMAP_IMAP_COMMANDS_H */

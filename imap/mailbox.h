@@ -274,6 +274,13 @@ const unsigned char *mailbox_stage_guid(const struct mailbox_stage *st);
  * existing message) and free *stp. */
 void mailbox_stage_free(struct mailbox_stage **stp);
 
+/* mailbox_stage_cleanup - remove staging files of root older than max_age
+ * seconds (left by processes that died before freeing their stage; a
+ * stage is never part of a mailbox, so this loses nothing that was
+ * acknowledged).  Returns how many were removed.  For lmtpd start-up or a
+ * periodic event; 86400 is a safe age. */
+int mailbox_stage_cleanup(const char *root, int64_t max_age);
+
 /* One message to append.  internaldate 0 means now.  cache/cache_len: the
  * caller's opaque cache blob (imap/message.h record), copied.  user_flags:
  * names, created in the mailbox when new (may be NULL).  uid: set on

@@ -130,12 +130,16 @@ sub murder {
 }
 
 # _backend_start - START entries of a backend: database recovery, then
-# pushing the local mailbox list to the MUPDATE master.
+# pushing the local mailbox list to the MUPDATE master.  The push is wired
+# only once a MUPDATE server is built: before that (issue #4) there is no
+# master to push to, and `ctl_mboxlist -m` rightly refuses to run.
 sub _backend_start {
     my (%o) = @_;
     return $o{backend_start} if $o{backend_start};
-    return [{ name => 'recover', cmd => 'ctl_cyrusdb -r' },
-            { name => 'mupdatepush', cmd => 'ctl_mboxlist -m' }];
+    my @start = ({ name => 'recover', cmd => 'ctl_cyrusdb -r' });
+    push @start, { name => 'mupdatepush', cmd => 'ctl_mboxlist -m' }
+        if Murder::Util::find_binary('mupdate', $o{build});
+    return \@start;
 }
 
 # _service_users - the identities nodes use to talk to each other.

@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dbconf.c - file names and backends of the mail model's databases.
+ *
+ * One place decides the layout under configdirectory so that seen state,
+ * subscriptions, quotas and the mailbox list agree with ctl_cyrusdb's
+ * search (which looks at *.db and one directory level down only for
+ * recovery of native files; per-user files are opened on demand and
+ * checked by the native backend itself at open).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "imap/dbconf.h"
+#include "imap/mboxname.h"
+#include "lib/buf.h"
+#include "lib/db.h"
+#include "lib/exitcodes.h"
+#include "lib/log.h"
+
+const char *dbconf_backend(enum imapopt opt)
+{
+    const char *name = imapopts[opt].values[cfg_get_enum(opt)];
+
+    if (!strcmp(name, "quotalegacy"))
+        return "twoskip";
+    return name;
+}
+
+void dbconf_path(const char *file, struct buf *out)
+{
+    const char *dir = cfg_get_string(IMAPOPT_CONFIGDIRECTORY);
+
+    if (!dir || !*dir)
+        fatal(EX_CONFIG, "configdirectory is not set");
+    buf_reset(out);
+    buf_printf(out, "%s/%s", dir, file);
+}
+
+/* hashchar - Cyrus's one-letter directory for name */
+static char hashchar(const char *name)
+{
+    char c = name[0];
+
+    if (c >= 'A' && c <= 'Z')
+        c = (char)(c - 'A' + 'a');
+    return (c >= 'a' && c <= 'z') ? c : 'q';
+}
+
+/* part_ok - may s[0..len) be one path element of a user file? */
+static int part_ok(const char *s, size_t len)
+{
+    if (len == 0 || s[0] == '.')
+        return 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == 0x7f || c == '/')
+            return 0;
+    }
+    return 1;
+}
+
+int dbconf_user_path(const char *userid, const char *suffix, struct buf *out)
+{
+    const char *at = strchr(userid, '@');
+    size_t len = strlen(userid), locallen = at ? (size_t)(at - userid) : len;
+    struct buf local = BUF_INIT;
+
+    buf_reset(out);
+    if (len > MBOXNAME_USERID_MAX || !part_ok(userid, locallen))
+        return -1;
+    if (at && (strchr(at + 1, '@') || !part_ok(at + 1, strlen(at + 1))))
+        return -1;
+    buf_setmap(&local, userid, locallen);
+    dbconf_path("", out);
+    if (at)
+        buf_printf(out, "domain/%c/%s/", hashchar(at + 1), at + 1);
+    buf_printf(out, "user/%c/%s%s", hashchar(userid), buf_cstring(&local),
+               suffix);
+    buf_free(&local);
+    return 1;
+}
+
+int dbconf_mkparents(const char *path)
+{
+    struct buf dir = BUF_INIT;
+    int ret = 1;
+
+    buf_setcstr(&dir, path);
+    for (size_t i = 1; i < dir.len; i++) {
+        if (dir.s[i] != '/')
+            continue;
+        dir.s[i] = '\0';
+        if (mkdir(dir.s, 0750) < 0 && errno != EEXIST) {
+            ret = -1;
+            break;
+        }
+        dir.s[i] = '/';
+    }
+    buf_free(&dir);
+    return ret;
+}
+
+int dbconf_remove(const char *path)
+{
+    if (unlink(path) < 0 && errno != ENOENT) {
+        log_error("IOERROR: unlink failed file=<%s> error=<%m>", path);
+        return DB_IOERROR;
+    }
+    return DB_OK;
+}
+
+struct copy_rock {
+    struct db *to;
+    struct db_txn *tid;
+};
+
+/* copy_cb - store one record into the target, in one transaction */
+static int copy_cb(void *rock, const char *key, size_t keylen,
+                   const char *data, size_t datalen)
+{
+    struct copy_rock *cr = rock;
+    return db_store(cr->to, key, keylen, data, datalen, &cr->tid) != DB_OK;
+}
+
+int dbconf_move(const char *backend, const char *from, const char *to)
+{
+    struct db *src = NULL, *dst = NULL;
+    struct copy_rock cr = { NULL, NULL };
+    struct stat st;
+    int r;
+
+    if (stat(to, &st) == 0)
+        return DB_EXISTS;
+    r = db_open(backend, from, 0, &src);
+    if (r != DB_OK)
+        return r;
+    if (dbconf_mkparents(to) < 0 ||
+        (r = db_open(backend, to, DB_OPT_CREATE, &dst)) != DB_OK) {
+        db_close(&src);
+        return r == DB_OK ? DB_IOERROR : r;
+    }
+    cr.to = dst;
+    r = db_foreach(src, "", 0, NULL, copy_cb, &cr, NULL);
+    if (r == DB_DONE)
+        r = DB_IOERROR;
+    if (r == DB_OK && cr.tid)
+        r = db_commit(dst, cr.tid);
+    else if (cr.tid)
+        db_abort(dst, cr.tid);
+    db_close(&dst);
+    db_close(&src);
+    if (r != DB_OK) {
+        dbconf_remove(to);
+        return r;
+    }
+    return dbconf_remove(from);
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * imap_auth.h - authentication for the IMAP engine: the per-process SASL
+ * set-up from imapd.conf, the per-session SASL session, proxy
+ * authorization policy, and the completion of a login (shared by LOGIN
+ * and AUTHENTICATE, and by proxyd).  The handlers cmd_login and
+ * cmd_authenticate are declared in imap_commands.h.
+ *
+ * Policy:
+ *  - an authorization identity different from the authentication identity
+ *    is accepted only when the authid is listed in `proxyservers` or
+ *    `admins`;
+ *  - the user acted as is an admin when listed in `admins` (a proxy
+ *    server's own rights are never passed on);
+ *  - each failure is delayed (IMAP_AUTH_FAIL_DELAY_MS, imap_session.h) and
+ *    after `maxauthfailures` failures the connection gets "* BYE".
+ */
+#ifndef IMAP_IMAP_AUTH_H
+#define IMAP_IMAP_AUTH_H
+
+struct imap_session;
+struct imap_cmd;
+
+/* imap_auth_init - once per process (daemon init): cyrus-sasl reads its
+ * options from imapd.conf's sasl_* keys ("sasl_<plugin>_<opt>" first, then
+ * "sasl_<opt>").  fatal(EX_CONFIG) on failure. */
+void imap_auth_init(void);
+
+/* imap_auth_reset - (re)create the session's SASL session, e.g. after TLS
+ * started (the TLS strength is passed to SASL) or after a failed exchange.
+ * 0, or -1 with *error_r. */
+int imap_auth_reset(struct imap_session *s, const char **error_r);
+
+/* imap_auth_may_proxy - may authid authorize as someone else?  1 yes
+ * (listed in proxyservers or admins), 0 no.  Pure on the loaded config. */
+int imap_auth_may_proxy(const char *authid);
+
+#endif /* IMAP_IMAP_AUTH_H */
