@@ -179,7 +179,8 @@ static void test_seen_format(void)
     struct buf b = BUF_INIT;
 
     CU_ASSERT_EQUAL(seen_encode(&sd, &b), SEEN_OK);
-    CU_ASSERT_STRING_EQUAL(buf_cstring(&b), "1 1700000000 12 1700000001 1:3,5:7");
+    CU_ASSERT_STRING_EQUAL(buf_cstring(&b),
+                           "1 1700000000 12 1700000001 1:3,5:7");
     CU_ASSERT_EQUAL(seen_decode(b.s, b.len, &back), SEEN_OK);
     CU_ASSERT_EQUAL(back.lastread, 1700000000);
     CU_ASSERT_EQUAL(back.lastuid, 12);

@@ -39,7 +39,7 @@ void mailbox_parse_default(const char *base, size_t len, struct buf *cache,
 
     message_cache_encode(m, cache);
     *header_size_r = m->root ? (uint32_t)m->root->header_size : 0;
-    *sentdate_r = 0; /* TODO(#7): RFC 5322 Date: parsing for SORT */
+    *sentdate_r = 0; /* TODO(#3): RFC 5322 Date: parsing for SORT */
     message_free(&m);
 }
 

@@ -257,8 +257,9 @@ int mboxlist_filter_acl(void *rock, const struct mboxlist_entry *e);
  * entries on that partition), in name order:
  *     name TAB stored-value LF
  * the value exactly as stored (see VALUE ENCODING; it never holds CR or
- * LF).  MBOXLIST_OK, MBOXLIST_CORRUPT / BADVERSION naming the entry on
- * stderr-free log (the dump stops), MBOXLIST_IOERROR (write error). */
+ * LF).  MBOXLIST_OK; MBOXLIST_CORRUPT / MBOXLIST_BADVERSION when an
+ * entry cannot be decoded (logged with its name; the dump stops there);
+ * MBOXLIST_IOERROR on a write error. */
 int mboxlist_dump(FILE *out, const char *partition);
 /* mboxlist_undump - read such lines and store each entry (replacing an
  * existing one of the same name), all in one transaction: nothing is

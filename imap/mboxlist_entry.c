@@ -149,7 +149,8 @@ int mboxlist_entry_encode(const struct mboxlist_entry *e, struct buf *out,
         size_t pos = 0, tl, vl;
         const char *t, *v;
         while (pos < e->extra.len)
-            if (!parse_field(e->extra.s, e->extra.len, &pos, &t, &tl, &v, &vl)) {
+            if (!parse_field(e->extra.s, e->extra.len, &pos, &t, &tl, &v,
+                             &vl)) {
                 err = "malformed extra fields";
                 break;
             }
