@@ -26,6 +26,7 @@
 #include "lib/db.h"
 #include "lib/exitcodes.h"
 #include "lib/log.h"
+#include "lib/startup.h"
 #include "lib/strarray.h"
 
 /* usage - print the synopsis and exit 64 */
@@ -120,17 +121,10 @@ int main(int argc, char **argv)
     }
     if (!op || optind != argc)
         usage();
-    cfg_load_or_die(conf, "ctl_cyrusdb");
-    log_open("ctl_cyrusdb", cfg_get_string(IMAPOPT_SYSLOG_PREFIX));
-    if (cfg_get_string(IMAPOPT_LOG_FILE))
-        log_set_file(cfg_get_string(IMAPOPT_LOG_FILE));
-    cfg_log_warnings();
+    startup_tool("ctl_cyrusdb", conf);
     configdir = cfg_get_string(IMAPOPT_CONFIGDIRECTORY);
-    if (!configdir)
-        fatal(EX_CONFIG, "configdirectory is not set");
     buf_printf(&envdir, "%s/db", configdir);
-
-    r = db_init(buf_cstring(&envdir), op == 'r' ? DB_OPT_RECOVER : 0);
+    r = startup_db(op == 'r' ? DB_OPT_RECOVER : 0);
     if (r != DB_OK) {
         fprintf(stderr, "ctl_cyrusdb: Berkeley DB environment %s: %s\n",
                 envdir.s, db_errstr(r));

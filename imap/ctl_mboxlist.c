@@ -25,6 +25,7 @@
 #include "lib/db.h"
 #include "lib/exitcodes.h"
 #include "lib/log.h"
+#include "lib/startup.h"
 
 /* usage - print the synopsis and exit 64 */
 static void usage(void)
@@ -38,20 +39,11 @@ static void usage(void)
 /* setup - config, logging, Berkeley DB environment, the list */
 static void setup(const char *conf, int create)
 {
-    const char *dir;
-    struct buf envdir = BUF_INIT;
     int r;
 
-    cfg_load_or_die(conf, "ctl_mboxlist");
-    log_open("ctl_mboxlist", cfg_get_string(IMAPOPT_SYSLOG_PREFIX));
-    if (cfg_get_string(IMAPOPT_LOG_FILE))
-        log_set_file(cfg_get_string(IMAPOPT_LOG_FILE));
-    dir = cfg_get_string(IMAPOPT_CONFIGDIRECTORY);
-    if (!dir || !*dir)
-        fatal(EX_CONFIG, "configdirectory is not set");
-    buf_printf(&envdir, "%s/db", dir);
-    db_init(buf_cstring(&envdir), 0);
-    buf_free(&envdir);
+    startup_tool("ctl_mboxlist", conf);
+    if (startup_db(0) != DB_OK)
+        fatal(EX_IOERR, "DBERROR: cannot open the database environment");
     r = mboxlist_open(create ? MBOXLIST_CREATE : 0);
     if (r != MBOXLIST_OK) {
         fprintf(stderr, "ctl_mboxlist: cannot open the mailbox list: %s\n",

@@ -19,6 +19,7 @@
 #include "lib/db.h"
 #include "lib/exitcodes.h"
 #include "lib/log.h"
+#include "lib/startup.h"
 
 struct copy {
     struct db *to;
@@ -84,8 +85,7 @@ static int convert(const char *oldp, const char *oldbe, const char *newp,
 
 int main(int argc, char **argv)
 {
-    const char *conf = CFG_DEFAULT_PATH, *configdir;
-    struct buf envdir = BUF_INIT;
+    const char *conf = CFG_DEFAULT_PATH;
     int c, r;
 
     while ((c = getopt(argc, argv, "C:")) != -1) {
@@ -111,19 +111,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "cvt_cyrusdb: %s already exists\n", argv[optind + 2]);
         usage();
     }
-    cfg_load_or_die(conf, "cvt_cyrusdb");
-    log_open("cvt_cyrusdb", cfg_get_string(IMAPOPT_SYSLOG_PREFIX));
-    if (cfg_get_string(IMAPOPT_LOG_FILE))
-        log_set_file(cfg_get_string(IMAPOPT_LOG_FILE));
-    cfg_log_warnings();
-    configdir = cfg_get_string(IMAPOPT_CONFIGDIRECTORY);
-    if (!configdir)
-        fatal(EX_CONFIG, "configdirectory is not set");
-    buf_printf(&envdir, "%s/db", configdir);
-    db_init(buf_cstring(&envdir), 0);
+    startup_tool("cvt_cyrusdb", conf);
+    if (startup_db(0) != DB_OK)
+        fatal(EX_IOERR, "DBERROR: cannot open the database environment");
     r = convert(argv[optind], argv[optind + 1], argv[optind + 2],
                 argv[optind + 3]);
     db_done();
-    buf_free(&envdir);
     return r;
 }

@@ -21,6 +21,7 @@
 #include "lib/cfg.h"
 #include "lib/exitcodes.h"
 #include "lib/log.h"
+#include "lib/startup.h"
 #include "lib/strarray.h"
 
 /* usage - print the synopsis and exit 64 */
@@ -108,11 +109,7 @@ int main(int argc, char **argv)
     }
     if (optind == argc)
         usage();
-    cfg_load_or_die(conf, "reconstruct");
-    log_open("reconstruct", cfg_get_string(IMAPOPT_SYSLOG_PREFIX));
-    if (cfg_get_string(IMAPOPT_LOG_FILE))
-        log_set_file(cfg_get_string(IMAPOPT_LOG_FILE));
-    cfg_log_warnings();
+    startup_tool("reconstruct", conf);
     if (!part)
         part = cfg_get_string(IMAPOPT_DEFAULTPARTITION);
     root = part ? cfg_get_partition(part) : NULL;

@@ -28,6 +28,7 @@
 #include "lib/cfg.h"
 #include "lib/exitcodes.h"
 #include "lib/log.h"
+#include "lib/startup.h"
 #include "lib/str.h"
 #include "master/master_proto.h"
 #include "master/master_util.h"
@@ -144,7 +145,7 @@ static int parse_args(int argc, char **argv)
 /* setup_identity - service name, generation, config, logging, umask */
 static void setup_identity(void)
 {
-    const char *env = getenv(MASTER_ENV_SERVICE), *s;
+    const char *env = getenv(MASTER_ENV_SERVICE);
     long gen;
 
     str_lcpy(svc.name, env && *env ? env : svc.cb->name, sizeof(svc.name));
@@ -155,19 +156,7 @@ static void setup_identity(void)
         svc.config = CFG_DEFAULT_PATH;
     log_open(svc.name, NULL);
     cfg_load_or_die(svc.config, svc.name);
-    log_open(svc.name, cfg_get_string(IMAPOPT_SYSLOG_PREFIX));
-    s = cfg_get_string(IMAPOPT_LOG_FILE);
-    if (s && *s && log_set_file(s) < 0)
-        log_warning("IOERROR: cannot open log file file=<%s> error=<%m>", s);
-    log_set_debug(svc.debug || cfg_get_switch(IMAPOPT_DEBUG));
-    cfg_log_warnings();
-    s = cfg_get_string(IMAPOPT_UMASK);
-    if (s && *s) {
-        if (strlen(s) <= 4 && strspn(s, "01234567") == strlen(s))
-            umask((mode_t)strtol(s, NULL, 8));
-        else
-            log_warning("umask is not octal, ignored umask=<%s>", s);
-    }
+    startup_apply_config(svc.name, svc.debug);
 }
 
 /* drop_privileges - become cyrus_user when still root */
