@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "imap/charset.h"
+#include "lib/codec.h"
 #include "lib/str.h"
 
 /* The cached converter: name it converts from, and the handle. */
@@ -165,58 +166,6 @@ unknown:
     return CHARSET_UNKNOWN;
 }
 
-/* hexval - value of a hex digit, or -1 */
-static int hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* b64val - value of a base64 digit, or -1 */
-static int b64val(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
-}
-
-/* decode_b - RFC 2047 "B" text into out; 0 when it is not base64 */
-static int decode_b(const char *s, size_t len, struct buf *out)
-{
-    unsigned acc = 0;
-    int bits = 0;
-    size_t i;
-
-    for (i = 0; i < len && s[i] != '='; i++) {
-        int v = b64val((unsigned char)s[i]);
-        if (v < 0)
-            return 0;
-        acc = (acc << 6) | (unsigned)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            buf_putc(out, (char)((acc >> bits) & 0xFF));
-        }
-    }
-    for (; i < len; i++)
-        if (s[i] != '=')
-            return 0;
-    return 1;
-}
-
 /* decode_q - RFC 2047 "Q" text into out; malformed "=" escapes kept */
 static void decode_q(const char *s, size_t len, struct buf *out)
 {
@@ -225,8 +174,8 @@ static void decode_q(const char *s, size_t len, struct buf *out)
         if (s[i] == '_')
             buf_putc(out, ' ');
         else if (s[i] == '=' && i + 2 < len &&
-                 (hi = hexval((unsigned char)s[i + 1])) >= 0 &&
-                 (lo = hexval((unsigned char)s[i + 2])) >= 0) {
+                 (hi = codec_hex_value((unsigned char)s[i + 1])) >= 0 &&
+                 (lo = codec_hex_value((unsigned char)s[i + 2])) >= 0) {
             buf_putc(out, (char)(hi << 4 | lo));
             i += 2;
         } else
@@ -311,7 +260,7 @@ static int decode_word(const char *s, size_t len, struct eword *w, struct buf *w
         decode_q(w->text, w->textlen, wb);
         return 1;
     }
-    return decode_b(w->text, w->textlen, wb);
+    return codec_base64_decode_strict(w->text, w->textlen, wb);
 }
 
 int charset_decode_mimeheader(const char *s, size_t len, struct buf *out)
@@ -379,8 +328,8 @@ int charset_decode_rfc2231(const char *s, size_t len, struct buf *out)
     }
     for (const char *p = v; p < s + len; p++) {
         int hi, lo;
-        if (*p == '%' && s + len - p >= 3 && (hi = hexval((unsigned char)p[1])) >= 0 &&
-            (lo = hexval((unsigned char)p[2])) >= 0) {
+        if (*p == '%' && s + len - p >= 3 && (hi = codec_hex_value((unsigned char)p[1])) >= 0 &&
+            (lo = codec_hex_value((unsigned char)p[2])) >= 0) {
             buf_putc(&raw, (char)(hi << 4 | lo));
             p += 2;
         } else

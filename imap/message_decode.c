@@ -13,52 +13,8 @@
 #include <string.h>
 
 #include "imap/message_section.h"
-
-/* b64 - the value of a base64 digit, or -1 */
-static int b64(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    return c == '+' ? 62 : c == '/' ? 63 : -1;
-}
-
-/* hex - the value of a hex digit, or -1 */
-static int hex(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c |= 0x20;
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-/* decode_base64 - base64 to bytes; "=" ends a quantum (and drops a
- * partial one), so concatenated encodings still decode */
-static void decode_base64(const char *s, size_t len, struct buf *out)
-{
-    unsigned acc = 0;
-    int bits = 0;
-
-    for (size_t i = 0; i < len; i++) {
-        int v = b64((unsigned char)s[i]);
-        if (s[i] == '=') {
-            acc = 0;
-            bits = 0;
-            continue;
-        }
-        if (v < 0)
-            continue;
-        acc = ((acc << 6) | (unsigned)v) & 0xFFFFFF;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            buf_putc(out, (char)((acc >> bits) & 0xFF));
-        }
-    }
-}
+#include "lib/buf.h"
+#include "lib/codec.h"
 
 /* decode_qp_line - one line (without its line end) of quoted-printable;
  * returns 1 when it ended in a soft line break */
@@ -72,8 +28,8 @@ static int decode_qp_line(const char *s, size_t n, struct buf *out)
             buf_putc(out, s[i]);
         } else if (i + 1 == n) {
             return 1;
-        } else if (i + 2 < n && (hi = hex((unsigned char)s[i + 1])) >= 0 &&
-                   (lo = hex((unsigned char)s[i + 2])) >= 0) {
+        } else if (i + 2 < n && (hi = codec_hex_value((unsigned char)s[i + 1])) >= 0 &&
+                   (lo = codec_hex_value((unsigned char)s[i + 2])) >= 0) {
             buf_putc(out, (char)(hi << 4 | lo));
             i += 2;
         } else {
@@ -109,7 +65,7 @@ int message_decode(const char *encoding, const char *s, size_t len,
         return 1;
     }
     if (!strcmp(encoding, "BASE64")) {
-        decode_base64(s, len, out);
+        codec_base64_decode_lenient(s, len, out);
         return 1;
     }
     if (!strcmp(encoding, "QUOTED-PRINTABLE")) {
