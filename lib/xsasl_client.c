@@ -176,16 +176,7 @@ static int cc_install_layer(struct xsasl_client *base, struct prot *p,
                             const char **error_r)
 {
     struct cyrus_client *c = (struct cyrus_client *)base;
-    int r;
-
-    if (!c->conn || !c->mech) {
-        *error_r = "not authenticated";
-        return -1;
-    }
-    r = xsasl_layer_install(c->conn, p, error_r);
-    if (r == 1)
-        c->conn = NULL;
-    return r;
+    return xsasl_layer_take(&c->conn, c->mech != NULL, p, error_r);
 }
 
 /* cc_free - dispose, wipe the password */

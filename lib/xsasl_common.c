@@ -143,6 +143,21 @@ static const struct prot_codec sasl_codec = {
     "sasl", layer_encode, layer_decode, layer_pending, layer_free,
 };
 
+int xsasl_layer_take(sasl_conn_t **connp, int authenticated, struct prot *p,
+                     const char **error_r)
+{
+    int r;
+
+    if (!*connp || !authenticated) {
+        *error_r = "not authenticated";
+        return -1;
+    }
+    r = xsasl_layer_install(*connp, p, error_r);
+    if (r == 1)
+        *connp = NULL; /* the stream owns it now */
+    return r;
+}
+
 int xsasl_layer_install(sasl_conn_t *conn, struct prot *p, const char **error_r)
 {
     const void *v = NULL;

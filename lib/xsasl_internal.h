@@ -19,6 +19,11 @@ const char *xsasl_errstr(sasl_conn_t *conn, int r, const char *what);
  * a codec that then owns conn (and disposes it).  0 no layer (conn still
  * the caller's), 1 installed, -1 failed (conn still the caller's). */
 int xsasl_layer_install(sasl_conn_t *conn, struct prot *p, const char **error_r);
+/* xsasl_layer_take - the install_layer method of client and server: refuse
+ * before authentication, else xsasl_layer_install(*connp) and, when the
+ * stream took it, clear *connp.  Same results. */
+int xsasl_layer_take(sasl_conn_t **connp, int authenticated, struct prot *p,
+                     const char **error_r);
 /* xsasl_secprops - set the security properties every session uses */
 int xsasl_secprops(sasl_conn_t *conn, int min_ssf, int max_ssf,
                    int plaintext_ok, int ext_ssf, const char *ext_authid);

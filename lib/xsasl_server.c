@@ -240,16 +240,7 @@ static int cs_install_layer(struct xsasl_server *base, struct prot *p,
                             const char **error_r)
 {
     struct cyrus_server *s = (struct cyrus_server *)base;
-    int r;
-
-    if (!s->conn || !s->username) {
-        *error_r = "not authenticated";
-        return -1;
-    }
-    r = xsasl_layer_install(s->conn, p, error_r);
-    if (r == 1)
-        s->conn = NULL; /* the stream owns it now */
-    return r;
+    return xsasl_layer_take(&s->conn, s->username != NULL, p, error_r);
 }
 
 /* cs_free - dispose of the connection unless a layer owns it */
