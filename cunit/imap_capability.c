@@ -13,6 +13,7 @@
 #include "cunit/harness.h"
 #include "imap/imap_capability.h"
 #include "imap/imap_commands.h"
+#include "imap/imap_session.h"
 #include "lib/buf.h"
 #include "lib/imap_parser.h"
 
@@ -51,7 +52,12 @@ static void test_capability_postauth(void)
 {
     const char *c = caps(true, false, true, false, "PLAIN");
 
-    CU_ASSERT_STRING_EQUAL(c, "IMAP4rev1 LITERAL+ ID ENABLE NAMESPACE");
+    CU_ASSERT_STRING_EQUAL(c, "IMAP4rev1 LITERAL+ ID ENABLE NAMESPACE IDLE "
+                              "MOVE UIDPLUS CONDSTORE BINARY ESEARCH SORT "
+                              "THREAD=ORDEREDSUBJECT THREAD=REFERENCES "
+                              "LIST-EXTENDED LIST-STATUS CHILDREN SPECIAL-USE "
+                              "CREATE-SPECIAL-USE ACL RIGHTS=texk QUOTA "
+                              "MULTIAPPEND UNSELECT");
 }
 
 static void test_command_lookup(void)
@@ -182,10 +188,19 @@ static void test_enable(void)
     struct buf out = BUF_INIT;
     const char *names[] = { "CONDSTORE", "X-UNKNOWN", "IMAP4rev2" };
 
-    /* nothing is enableable yet: every name is ignored */
-    CU_ASSERT_EQUAL(imap_enable_apply(names, 3, &enabled, &out), 0);
-    CU_ASSERT_EQUAL(enabled, 0);
+    /* CONDSTORE is enableable; unknown names are ignored */
+    CU_ASSERT_EQUAL(imap_enable_apply(names, 3, &enabled, &out), 1);
+    CU_ASSERT_EQUAL(enabled, IMAP_ENABLED_CONDSTORE);
+    CU_ASSERT_STRING_EQUAL(buf_cstring(&out), " CONDSTORE");
+    /* again: already on, nothing new */
+    buf_reset(&out);
+    CU_ASSERT_EQUAL(imap_enable_apply(names, 1, &enabled, &out), 0);
     CU_ASSERT_EQUAL(out.len, 0);
+    /* QRESYNC is not enableable yet */
+    enabled = 0;
+    names[0] = "qresync";
+    CU_ASSERT_EQUAL(imap_enable_apply(names, 1, &enabled, &out), 0);
+    CU_ASSERT_EQUAL(enabled, 0);
     buf_free(&out);
 }
 

@@ -21,6 +21,24 @@
 
 /* Implemented in every state. */
 static const char *const caps_always[] = { "ID", "ENABLE", "NAMESPACE" };
+/* Implemented after login only: message commands (cmd-fetch.c,
+ * cmd-store.c, cmd-copy.c, cmd-expunge.c, cmd-idle.c). */
+static const char *const caps_postauth[] = { "IDLE", "MOVE", "UIDPLUS",
+                                             "CONDSTORE", "BINARY",
+                                             /* cmd-search.c, cmd-sort.c,
+                                              * cmd-thread.c */
+                                             "ESEARCH", "SORT",
+                                             "THREAD=ORDEREDSUBJECT",
+                                             "THREAD=REFERENCES",
+                                             /* mailbox commands (cmd-list.c,
+                                              * cmd-create.c, cmd-acl.c,
+                                              * cmd-quota.c, cmd-append.c,
+                                              * cmd-close.c) */
+                                             "LIST-EXTENDED", "LIST-STATUS",
+                                             "CHILDREN", "SPECIAL-USE",
+                                             "CREATE-SPECIAL-USE", "ACL",
+                                             "RIGHTS=texk", "QUOTA",
+                                             "MULTIAPPEND", "UNSELECT" };
 
 void imap_capability_build(const struct imap_capability_input *in,
                            struct buf *out)
@@ -34,8 +52,14 @@ void imap_capability_build(const struct imap_capability_input *in,
         buf_putc(out, ' ');
         buf_appendcstr(out, caps_always[i]);
     }
-    if (in->authenticated)
+    if (in->authenticated) {
+        for (size_t i = 0; i < sizeof(caps_postauth) / sizeof(caps_postauth[0]);
+             i++) {
+            buf_putc(out, ' ');
+            buf_appendcstr(out, caps_postauth[i]);
+        }
         return;
+    }
     if (in->tls_available && !in->tls_active)
         buf_appendcstr(out, " STARTTLS");
     if (!in->tls_active && !in->allow_plaintext)

@@ -56,6 +56,26 @@ typedef bool imap_cmd_func(struct imap_cmd *cmd);
  * and a future imapd option use it to refuse the rest before STARTTLS. */
 #define IMAP_CMD_PRETLS     0x40
 
+/* Streamed literals (APPEND's messages).  Literals larger than the
+ * parser's stream threshold (imapd.conf maxliteral) are not buffered: the
+ * engine hands their bytes, as they arrive, to the command's sink.  begin
+ * is called with the arguments parsed so far (the literal is the last,
+ * an IMAP_ARG_LITERAL_SIZE) and returns the sink, or NULL to have the
+ * bytes discarded (the handler then reports why, e.g. TRYCREATE).
+ * write gets every byte in order; finish is called after the last one;
+ * free releases a sink (always called, after the handler ran or when
+ * the command was rejected).  The handler finds the sinks with
+ * imap_session_streamed() (imap_session.h).  A daemon names the sink of
+ * each command through struct imap_server's stream_ops. */
+struct imap_session;
+struct imap_stream_ops {
+    void *(*begin)(struct imap_session *s, const struct imap_arg *args,
+                   size_t argc, uint64_t size);
+    void (*write)(void *sink, const void *data, size_t len);
+    void (*finish)(void *sink);
+    void (*free)(void *sink);
+};
+
 struct imap_command {
     const char *name;      /* upper case, as in the RFC */
     imap_cmd_func *func;   /* NULL: known but not implemented yet */
@@ -116,6 +136,20 @@ bool cmd_enable(struct imap_cmd *cmd);
 bool cmd_namespace(struct imap_cmd *cmd);
 bool cmd_login(struct imap_cmd *cmd);
 bool cmd_authenticate(struct imap_cmd *cmd);
+
+/* Message commands of imapd (imap/cmd-fetch.c, cmd-store.c, cmd-expunge.c,
+ * cmd-copy.c (COPY and MOVE), cmd-idle.c). */
+bool cmd_fetch(struct imap_cmd *cmd);
+bool cmd_store(struct imap_cmd *cmd);
+bool cmd_expunge(struct imap_cmd *cmd);
+bool cmd_copy(struct imap_cmd *cmd);
+bool cmd_move(struct imap_cmd *cmd);
+bool cmd_idle(struct imap_cmd *cmd);
+
+/* Search commands of imapd (imap/cmd-search.c, cmd-sort.c, cmd-thread.c). */
+bool cmd_search(struct imap_cmd *cmd);
+bool cmd_sort(struct imap_cmd *cmd);
+bool cmd_thread(struct imap_cmd *cmd);
 
 /* ---- pure helpers of the command files, exposed for unit tests ---- */
 

@@ -24,6 +24,7 @@
 #include "imap/auth_state.h"
 #include "imap/imap_auth.h"
 #include "imap/imap_capability.h"
+#include "imap/imap_selected.h"
 #include "imap/imap_session.h"
 #include "lib/cfg.h"
 #include "lib/exitcodes.h"
@@ -45,6 +46,9 @@ enum session_step {
     STEP_CLOSED,   /* the session is over */
 };
 
+/* The largest streamed literal when maxmessagesize is 0 (its maximum). */
+#define SESSION_MAX_STREAMED ((uint64_t)1 << 40)
+
 /* session_limits - the parser limits for the session's state */
 static void session_limits(const struct imap_session *s,
                            struct imap_parser_limits *l)
@@ -58,14 +62,16 @@ static void session_limits(const struct imap_session *s,
     }
     memset(l, 0, sizeof(*l));
     l->max_line = (size_t)cfg_get_int(IMAPOPT_MAXLINE);
-    l->max_literal = (uint64_t)cfg_get_int(IMAPOPT_MAXLITERAL);
-    l->max_literal_total = 2 * l->max_literal;
+    /* literals up to maxliteral are buffered; larger ones are streamed to
+     * the command's sink (APPEND) or discarded, and bounded by
+     * maxmessagesize (0: the option's own maximum) */
+    l->stream_threshold = (uint64_t)cfg_get_int(IMAPOPT_MAXLITERAL);
+    l->max_literal_total = 2 * l->stream_threshold;
+    l->max_literal = (uint64_t)cfg_get_int(IMAPOPT_MAXMESSAGESIZE);
+    if (!l->max_literal)
+        l->max_literal = SESSION_MAX_STREAMED;
     l->max_nesting = LIMIT_IMAP_NESTING;
     l->max_args = LIMIT_IMAP_ARGS;
-    /* TODO(#imapd-append): stream APPEND literals (maxmessagesize) once
-     * APPEND exists; until then every literal is buffered up to
-     * maxliteral. */
-    l->stream_threshold = 0;
     l->literal_plus = true;
     l->allow_8bit_quoted = true;
 }
@@ -105,6 +111,10 @@ void imap_cmd_ok(struct imap_cmd *cmd, const char *fmt, ...)
 {
     va_list ap;
 
+    /* untagged updates of the selected mailbox go before the tagged
+     * reply (RFC 3501 5.2, 7.4.1) */
+    if (cmd->sess->selected)
+        imap_selected_report_cmd(cmd);
     va_start(ap, fmt);
     reply(cmd->sess, cmd->tag, "OK", fmt, ap);
     va_end(ap);
@@ -114,6 +124,8 @@ void imap_cmd_no(struct imap_cmd *cmd, const char *fmt, ...)
 {
     va_list ap;
 
+    if (cmd->sess->selected)
+        imap_selected_report_cmd(cmd);
     va_start(ap, fmt);
     reply(cmd->sess, cmd->tag, "NO", fmt, ap);
     va_end(ap);
@@ -280,10 +292,75 @@ static enum session_step session_parse_error(struct imap_session *s, int r,
     return session_skip(s) ? STEP_SKIPPED : STEP_CLOSED;
 }
 
+/* session_streamed_free - free the sinks of the last command */
+static void session_streamed_free(struct imap_session *s)
+{
+    for (size_t i = 0; i < s->nstreamed; i++) {
+        if (s->streamed[i])
+            s->stream_ops->free(s->streamed[i]);
+    }
+    s->nstreamed = 0;
+    s->stream_ops = NULL;
+}
+
+void *imap_session_streamed(const struct imap_session *s, size_t i)
+{
+    return i < s->nstreamed ? s->streamed[i] : NULL;
+}
+
+/* session_stream_literal - move a streamed literal's bytes into the
+ * command's sink (or nowhere); false when the session ended meanwhile */
+static bool session_stream_literal(struct imap_session *s)
+{
+    uint64_t left = imap_parser_stream_size(s->parser);
+    const char *name = imap_parser_command(s->parser);
+    const struct imap_command *def =
+        name ? imap_commands_find(s->server->commands, name) : NULL;
+    const struct imap_stream_ops *ops = NULL;
+    const struct imap_arg *args;
+    size_t argc;
+    void *sink = NULL;
+
+    args = imap_parser_args(s->parser, &argc);
+    if (def && s->server->stream_ops && s->state != IMAP_CMD_NONAUTH)
+        ops = s->server->stream_ops(def->name);
+    if (ops && (!s->stream_ops || s->stream_ops == ops)) {
+        s->stream_ops = ops;
+        sink = ops->begin(s, args, argc, left);
+    }
+    if (s->stream_ops) {
+        if (s->nstreamed == s->streamed_alloc) {
+            s->streamed_alloc = s->streamed_alloc ? 2 * s->streamed_alloc : 4;
+            s->streamed = xreallocarray(s->streamed, s->streamed_alloc,
+                                        sizeof(*s->streamed));
+        }
+        s->streamed[s->nstreamed++] = sink;
+    }
+    while (left) {
+        size_t n;
+
+        if (s->inpos == s->in.len && !session_fill(s))
+            return false;
+        n = s->in.len - s->inpos;
+        if (n > left)
+            n = (size_t)left;
+        if (sink)
+            s->stream_ops->write(sink, s->in.s + s->inpos, n);
+        s->inpos += n;
+        left -= n;
+    }
+    if (sink)
+        s->stream_ops->finish(sink);
+    imap_parser_literal_streamed(s->parser);
+    return true;
+}
+
 /* session_parse - feed input until a command (or raw line) is complete */
 static enum session_step session_parse(struct imap_session *s,
                                        const char *pending_tag)
 {
+    if (!pending_tag)
+        session_streamed_free(s);
     for (;;) {
         size_t used = 0;
         int r;
@@ -303,7 +380,9 @@ static enum session_step session_parse(struct imap_session *s,
         case IMAP_PARSER_DONE:
             return STEP_COMMAND;
         case IMAP_PARSER_LITERAL_STREAM:
-            panic("literal stream without a stream threshold");
+            if (!session_stream_literal(s))
+                return STEP_CLOSED;
+            break;
         default:
             return session_parse_error(s, r, pending_tag);
         }
@@ -471,6 +550,9 @@ static void session_free(struct imap_session **sp)
 
     if (s->server->hooks && s->server->hooks->end)
         s->server->hooks->end(s);
+    imap_selected_close(s, false);
+    session_streamed_free(s);
+    free(s->streamed);
     prot_flush(s->prot);
     xsasl_server_free(&s->sasl);
     prot_free(&s->prot);

@@ -38,6 +38,7 @@ struct xsasl_server;
 struct auth_state;
 struct service_conn;
 struct imap_parser;
+struct imap_selected;
 
 /* Delay after a failed login: this many ms times the failures so far on
  * the connection, at most IMAP_AUTH_FAIL_DELAY_MAX_MS (a password guesser
@@ -45,9 +46,12 @@ struct imap_parser;
 #define IMAP_AUTH_FAIL_DELAY_MS      500
 #define IMAP_AUTH_FAIL_DELAY_MAX_MS  2000
 
-/* Extensions a client turned on with ENABLE (RFC 5161); none exist yet.
- * A bit per extension: CONDSTORE, QRESYNC, IMAP4rev2 ... (cmd-enable.c). */
+/* Extensions a client turned on with ENABLE (RFC 5161), or implicitly
+ * (CONDSTORE by FETCH MODSEQ / CHANGEDSINCE / UNCHANGEDSINCE, RFC 7162
+ * 3.1).  A bit per extension (cmd-enable.c); QRESYNC implies CONDSTORE. */
 #define IMAP_ENABLED_NONE 0u
+#define IMAP_ENABLED_CONDSTORE 0x1u
+#define IMAP_ENABLED_QRESYNC   0x2u
 
 /* Hooks a daemon may supply; any may be NULL. */
 struct imap_session_hooks {
@@ -68,6 +72,9 @@ struct imap_server {
     struct tls_ctx *tls_ctx;     /* NULL: no STARTTLS, no implicit TLS */
     const struct imap_session_hooks *hooks;
     void *rock;                  /* the daemon's own */
+    /* stream_ops - the sink for streamed literals of the command named
+     * (upper case), NULL to discard them; NULL: discard all */
+    const struct imap_stream_ops *(*stream_ops)(const char *command);
 };
 
 /* State bits are the IMAP_CMD_NONAUTH/AUTH/SELECTED flags. */
@@ -92,6 +99,13 @@ struct imap_session {
     unsigned bad_commands;
     unsigned enabled;            /* IMAP_ENABLED_* */
     struct buf client_id;        /* the client's ID fields, for logs */
+    /* the selected mailbox (imap/imap_selected.h), NULL when none; its
+     * changes are reported before every tagged OK/NO */
+    struct imap_selected *selected;
+    /* sinks of the current command's streamed literals, in order */
+    void **streamed;
+    size_t nstreamed, streamed_alloc;
+    const struct imap_stream_ops *stream_ops;
     void *rock;                  /* the daemon's per-session data */
 };
 
@@ -133,6 +147,12 @@ size_t imap_session_bytes_pending(const struct imap_session *s);
  * -1 with *error_r when userid cannot be a login identity. */
 int imap_session_set_authenticated(struct imap_session *s, const char *userid,
                                    const char *authid, const char **error_r);
+
+/* imap_session_streamed - the sink of the i-th streamed literal of the
+ * current command (0-based, in argument order), NULL when there is no
+ * such literal or its bytes were discarded.  Owned by the engine (freed
+ * after the handler returns). */
+void *imap_session_streamed(const struct imap_session *s, size_t i);
 
 /* imap_session_read_timeout - the autologout time in force, seconds. */
 int imap_session_read_timeout(const struct imap_session *s);

@@ -16,15 +16,21 @@
 #include "imap/imap_auth.h"
 #include "imap/imap_commands.h"
 #include "imap/imap_session.h"
+#include "imap/mboxcmds.h"
+#include "imap/mboxlist.h"
+#include "imap/quota.h"
 #include "lib/cfg.h"
+#include "lib/db.h"
 #include "lib/exitcodes.h"
 #include "lib/log.h"
+#include "lib/startup.h"
 #include "lib/tls.h"
 #include "master/service.h"
 
 /* The process-wide part of every session (not per-connection state). */
 static struct imap_server imapd_server = {
     .commands = &imapd_commands,
+    .stream_ops = cmd_append_stream_ops,
 };
 
 /* imapd_tls_init - the TLS context, or NULL when TLS is not configured */
@@ -63,6 +69,25 @@ static int imapd_init(int argc, char **argv, void *rock)
     return 0;
 }
 
+/* imapd_open_dbs - after dropping privileges (files are cyrus_user's):
+ * the database environment, mailboxes.db and quotas.db, held for the
+ * process's life (mailbox commands, imap/mboxops.c) */
+static int imapd_open_dbs(void *rock)
+{
+    int r;
+
+    (void)rock;
+    if (startup_db(0) != DB_OK)
+        fatal(EX_IOERR, "DBERROR: cannot open the database environment");
+    if ((r = mboxlist_open(MBOXLIST_CREATE)) != MBOXLIST_OK)
+        fatal(EX_IOERR, "DBERROR: cannot open the mailbox list: %s",
+              mboxlist_errstr(r));
+    if ((r = quota_open(QUOTA_CREATE)) != QUOTA_OK)
+        fatal(EX_IOERR, "DBERROR: cannot open the quota database: %s",
+              quota_errstr(r));
+    return 0;
+}
+
 /* imapd_connection - serve one client */
 static void imapd_connection(const struct service_conn *conn, void *rock)
 {
@@ -76,6 +101,9 @@ static void imapd_shutdown(int code, void *rock)
     (void)code;
     (void)rock;
     tls_ctx_free(&imapd_server.tls_ctx);
+    quota_close();
+    mboxlist_close();
+    db_done();
 }
 
 int main(int argc, char **argv)
@@ -83,6 +111,7 @@ int main(int argc, char **argv)
     static const struct service_callbacks cb = {
         .name = "imapd",
         .init = imapd_init,
+        .post_drop_init = imapd_open_dbs,
         .connection = imapd_connection,
         .shutdown = imapd_shutdown,
         .graceful_term = 1,

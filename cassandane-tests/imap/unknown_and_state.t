@@ -20,7 +20,7 @@ like(scalar $c->cmd('NAMESPACE'), qr/^t3 BAD Please login first/, 'NAMESPACE bef
 like(scalar $c->cmd('UID FETCH 1 FLAGS'), qr/^t4 BAD Please login first/, 'UID FETCH before login');
 like(scalar $c->cmd('ENABLE CONDSTORE'), qr/^t5 BAD Please login first/, 'ENABLE before login');
 like($c->login('alice', 'alice-pw'), qr/^t6 OK/, 'login');
-like(scalar $c->cmd('SELECT INBOX'), qr/^t7 NO \[CANNOT\]/, 'SELECT not implemented yet');
+like(scalar $c->cmd('GETMETADATA "" /shared/comment'), qr/^t7 NO \[CANNOT\]/, 'GETMETADATA (known, not implemented yet): NO [CANNOT]');
 like(scalar $c->cmd('UID FETCH 1 FLAGS'), qr/^t8 BAD Please select a mailbox first/,
      'UID FETCH without a mailbox');
 like(scalar $c->cmd('FETCH 1 FLAGS'), qr/^t9 BAD Please select a mailbox first/,

@@ -1,0 +1,26 @@
+#!/usr/bin/perl
+# duplicate_suppression.t - the same Message-ID delivered twice to a
+# mailbox is answered 250 both times but stored once; another mailbox
+# still gets its copy; a different Message-ID is stored.
+use FindBin;
+use lib "$FindBin::Bin/../lib";
+use Murder::Test timeout => 60;
+use Murder::LMTP;
+
+skip_unless_built(qw(master lmtpd mbtool));
+
+my $n = Murder::LMTP::lmtpd_node(users => [qw(alice bob)]);
+my $c = Murder::LMTP->connect($n);
+my $msg = Murder::LMTP::message(msgid => '<dup-1@test>');
+my $r = $c->deliver('s@x', ['alice@x'], $msg);
+like($r->{data}[0], qr/^250 /, 'first delivery');
+$r = $c->deliver('s@x', ['alice@x', 'bob@x'], $msg);
+like($r->{data}[0], qr/^250 /, 'duplicate answered 250');
+like($r->{data}[1], qr/^250 /, 'bob 250');
+is(scalar(Murder::LMTP::messages($n, 'user.alice')), 1, 'alice: stored once');
+is(scalar(Murder::LMTP::messages($n, 'user.bob')), 1, 'bob: stored');
+ok($n->wait_for_log(qr/duplicate suppressed rcpt=<alice\@x> mailbox=<user\.alice> msgid=<<dup-1\@test>>/, 5),
+   'suppression logged');
+$r = $c->deliver('s@x', ['alice@x'], Murder::LMTP::message(msgid => '<dup-2@test>'));
+is(scalar(Murder::LMTP::messages($n, 'user.alice')), 2, 'another Message-ID is stored');
+done_testing;

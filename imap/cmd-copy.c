@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cmd-copy.c - COPY / UID COPY (RFC 3501 6.4.7, RFC 4315 COPYUID) and
+ * MOVE / UID MOVE (RFC 6851), selected state only.
+ *
+ * Rights: 'r' on the source (and 't' + 'e' plus a read-write selection
+ * for MOVE), 'i' on the destination.  A destination that does not exist
+ * or is invisible answers NO [TRYCREATE].  The copy is one commit of the
+ * destination (imap/mailbox_append.c, hard links on one partition) and
+ * returns only once it is durable, so the OK [COPYUID ...] is never sent
+ * for a copy that could be lost.  MOVE expunges the source messages only
+ * after that commit: a failure leaves the source untouched (the copy is
+ * then answered NO and not undone; RFC 6851 allows this).  MOVE sends its
+ * COPYUID in an untagged OK before the EXPUNGEs, which the end-of-command
+ * report sends like any other expunge.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "imap/acl.h"
+#include "imap/imap_commands.h"
+#include "imap/imap_selected.h"
+#include "imap/imap_session.h"
+#include "imap/mailbox.h"
+#include "imap/mboxlist.h"
+#include "imap/mboxname.h"
+#include "imap/mboxops.h"
+#include "imap/seqset.h"
+#include "lib/buf.h"
+
+/* copy_dest_open - the destination mailbox for the client's name; NULL
+ * after a NO was sent */
+static struct mailbox *copy_dest_open(struct imap_cmd *cmd, const char *ext)
+{
+    struct imap_session *s = cmd->sess;
+    struct mboxops_who who = { s->auth, &s->ns };
+    struct mboxlist_entry *e = NULL;
+    struct mailbox *dst = NULL;
+    char *name = NULL;
+    const char *err, *root;
+    int r;
+
+    if (mboxname_to_internal(&s->ns, ext, s->userid, &name, &err) < 0) {
+        imap_cmd_no(cmd, "[TRYCREATE] Mailbox does not exist");
+        return NULL;
+    }
+    r = mboxops_lookup(&who, name, ACL_INSERT, &e, NULL);
+    if (r == MBOXOPS_NOTFOUND)
+        imap_cmd_no(cmd, "[TRYCREATE] Mailbox does not exist");
+    else if (r != MBOXOPS_OK)
+        imap_cmd_no(cmd, "%s", mboxops_strerror(r));
+    else if (!(root = mboxops_root(e->partition)))
+        imap_cmd_no(cmd, "%s", mboxops_strerror(MBOXOPS_PARTITION));
+    else if ((r = mailbox_open(root, name, &dst)) != MAILBOX_OK)
+        imap_cmd_no(cmd, "%s", r == MAILBOX_E_NOTFOUND
+                                   ? "[TRYCREATE] Mailbox does not exist"
+                                   : "[SERVERBUG] Cannot open mailbox");
+    mboxlist_entry_free(&e);
+    free(name);
+    return dst;
+}
+
+/* copy_check - arguments and source rights; false when a reply was sent */
+static bool copy_check(struct imap_cmd *cmd, bool move,
+                       struct mailbox_uids *uids, const char **dest_r)
+{
+    struct imap_selected *sel = cmd->sess->selected;
+    const char *set, *err = NULL;
+
+    if (cmd->argc != 2 || !imap_arg_get_atom(&cmd->args[0], &set) ||
+        !imap_arg_get_astring(&cmd->args[1], dest_r)) {
+        imap_cmd_bad(cmd, "Invalid arguments to %s", cmd->name);
+        return false;
+    }
+    if (imap_selected_resolve(cmd->sess, set, cmd->args[0].u.str.len,
+                              cmd->uid, uids, &err) < 0) {
+        imap_cmd_bad(cmd, "%s", err);
+        return false;
+    }
+    if (move && sel->readonly) {
+        imap_cmd_no(cmd, "[READ-ONLY] Mailbox is read-only");
+        return false;
+    }
+    if (!(sel->rights & ACL_READ) ||
+        (move && (sel->rights & (ACL_DELETEMSG | ACL_EXPUNGE)) !=
+                     (ACL_DELETEMSG | ACL_EXPUNGE))) {
+        imap_cmd_no(cmd, "[NOPERM] Permission denied");
+        return false;
+    }
+    return true;
+}
+
+/* copy_uidcode - "COPYUID <uidvalidity> <src> <dst>" into out */
+static void copy_uidcode(struct mailbox *dst, const struct mailbox_uids *src,
+                         const struct mailbox_uids *new, struct buf *out)
+{
+    struct seqset a = SEQSET_INIT, b = SEQSET_INIT;
+
+    /* both lists ascend together (new UIDs are handed out in source
+     * order), so their compact forms still pair up */
+    for (size_t i = 0; i < src->count; i++) {
+        seqset_add(&a, src->v[i], src->v[i]);
+        seqset_add(&b, new->v[i], new->v[i]);
+    }
+    buf_printf(out, "COPYUID %u ", mailbox_get_header(dst)->uidvalidity);
+    seqset_format(&a, out);
+    buf_putc(out, ' ');
+    seqset_format(&b, out);
+    seqset_fini(&a);
+    seqset_fini(&b);
+}
+
+/* copy_finish - after a durable copy: COPY's OK, or MOVE's expunge */
+static void copy_finish(struct imap_cmd *cmd, bool move, struct mailbox *dst,
+                        const struct mailbox_uids *src,
+                        const struct mailbox_uids *new)
+{
+    struct buf code = BUF_INIT;
+    int r;
+
+    if (src->count)
+        copy_uidcode(dst, src, new, &code);
+    if (!move) {
+        if (code.len)
+            imap_cmd_ok(cmd, "[%s] Completed", buf_cstring(&code));
+        else
+            imap_cmd_ok(cmd, "Completed");
+    } else {
+        if (code.len)
+            imap_untagged(cmd->sess, "OK [%s] Moved", buf_cstring(&code));
+        r = src->count ? mailbox_expunge(cmd->sess->selected->mb, src->v,
+                                         src->count, NULL)
+                       : MAILBOX_OK;
+        if (r == MAILBOX_OK)
+            imap_cmd_ok(cmd, "Completed");
+        else
+            imap_cmd_no(cmd, "[SERVERBUG] Messages copied but not removed: "
+                             "%s", mailbox_strerror(r));
+    }
+    buf_free(&code);
+}
+
+/* copy_common - COPY and MOVE */
+static bool copy_common(struct imap_cmd *cmd, bool move)
+{
+    struct mailbox_uids uids = { 0 }, src = { 0 }, new = { 0 };
+    struct mailbox *dst = NULL;
+    const char *ext = NULL;
+    int r;
+
+    if (copy_check(cmd, move, &uids, &ext) &&
+        (dst = copy_dest_open(cmd, ext)) != NULL) {
+        r = uids.count ? mailbox_copy(cmd->sess->selected->mb, uids.v,
+                                      uids.count, dst, &src, &new)
+                       : MAILBOX_OK;
+        if (r == MAILBOX_E_FLAGS_FULL)
+            imap_cmd_no(cmd, "[LIMIT] Too many keywords in the destination");
+        else if (r != MAILBOX_OK)
+            imap_cmd_no(cmd, "[SERVERBUG] %s failed: %s", cmd->name,
+                        mailbox_strerror(r));
+        else
+            copy_finish(cmd, move, dst, &src, &new);
+    }
+    mailbox_close(&dst);
+    mailbox_uids_fini(&uids);
+    mailbox_uids_fini(&src);
+    mailbox_uids_fini(&new);
+    return true;
+}
+
+bool cmd_copy(struct imap_cmd *cmd)
+{
+    return copy_common(cmd, false);
+}
+
+bool cmd_move(struct imap_cmd *cmd)
+{
+    return copy_common(cmd, true);
+}

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cmd-select.c - SELECT and EXAMINE (RFC 3501 6.3.1-2): open a mailbox
+ * as the session's selected state (imap_selected.c) and describe it:
+ * FLAGS, EXISTS, RECENT (always 0), UNSEEN (first unseen message),
+ * PERMANENTFLAGS (what the session's rights let it store), UIDVALIDITY,
+ * UIDNEXT, HIGHESTMODSEQ, and READ-ONLY / READ-WRITE.  A mailbox the
+ * session may not see gets the same NO as one that does not exist.
+ * The previous selection ends first, also when the new one fails.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "imap/acl.h"
+#include "imap/imap_selected.h"
+#include "imap/imap_session.h"
+#include "imap/mboxcmds.h"
+#include "imap/mboxlist.h"
+#include "imap/mboxops.h"
+#include "lib/buf.h"
+#include "lib/str.h"
+
+/* select_flag_names - the system flags and the mailbox's keywords */
+static void select_flag_names(const struct mailbox *mb, unsigned rights,
+                              bool permanent, struct buf *out)
+{
+    const char *sp = "";
+
+    buf_putc(out, '(');
+    if (!permanent || (rights & ACL_WRITE)) {
+        buf_appendcstr(out, "\\Answered \\Flagged \\Draft");
+        sp = " ";
+    }
+    if (!permanent || (rights & ACL_DELETEMSG)) {
+        buf_printf(out, "%s\\Deleted", sp);
+        sp = " ";
+    }
+    if (!permanent || (rights & ACL_SEEN)) {
+        buf_printf(out, "%s\\Seen", sp);
+        sp = " ";
+    }
+    if (!permanent || (rights & ACL_WRITE)) {
+        for (unsigned i = 0; i < MAILBOX_USER_FLAGS_MAX; i++) {
+            const char *n = mailbox_user_flag_name(mb, i);
+            if (n)
+                buf_printf(out, " %s", n);
+        }
+    }
+    if (permanent && (rights & ACL_WRITE))
+        buf_appendcstr(out, " \\*");
+    buf_putc(out, ')');
+}
+
+/* first_unseen - the message number of the first unseen message, 0 */
+static uint32_t first_unseen(const struct mailbox *mb)
+{
+    uint32_t n = mailbox_count(mb);
+
+    for (uint32_t i = 1; i <= n; i++) {
+        const struct mailbox_record *rec =
+            mailbox_record(mb, mailbox_msgno_uid(mb, i));
+        if (rec && !(rec->system_flags & MAILBOX_FLAG_SEEN))
+            return i;
+    }
+    return 0;
+}
+
+/* select_describe - the untagged responses of a successful SELECT */
+static void select_describe(struct imap_session *s)
+{
+    struct imap_selected *sel = s->selected;
+    const struct mailbox_header *h = mailbox_get_header(sel->mb);
+    struct buf b = BUF_INIT;
+    uint32_t unseen = first_unseen(sel->mb);
+
+    select_flag_names(sel->mb, sel->rights, false, &b);
+    imap_untagged(s, "FLAGS %s", buf_cstring(&b));
+    buf_reset(&b);
+    if (sel->readonly)
+        buf_appendcstr(&b, "()");
+    else
+        select_flag_names(sel->mb, sel->rights, true, &b);
+    imap_untagged(s, "OK [PERMANENTFLAGS %s] Ok", buf_cstring(&b));
+    imap_untagged(s, "%u EXISTS", mailbox_count(sel->mb));
+    imap_untagged(s, "0 RECENT");
+    if (unseen)
+        imap_untagged(s, "OK [UNSEEN %u] Ok", unseen);
+    imap_untagged(s, "OK [UIDVALIDITY %u] Ok", h->uidvalidity);
+    imap_untagged(s, "OK [UIDNEXT %u] Ok", h->uidnext);
+    imap_untagged(s, "OK [HIGHESTMODSEQ %llu] Ok",
+                  (unsigned long long)h->highestmodseq);
+    buf_free(&b);
+}
+
+/* select_params - the optional (CONDSTORE) list; false when bad */
+static bool select_params(struct imap_cmd *cmd)
+{
+    const struct imap_arg *l;
+    size_t n;
+
+    if (cmd->argc == 1)
+        return true;
+    if (cmd->argc != 2 || !imap_arg_get_list(&cmd->args[1], &l, &n))
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (!imap_arg_atom_equals(&l[i], "CONDSTORE"))
+            return false;
+#ifdef IMAP_ENABLED_CONDSTORE
+        cmd->sess->enabled |= IMAP_ENABLED_CONDSTORE;
+#endif
+    }
+    return true;
+}
+
+bool cmd_select(struct imap_cmd *cmd)
+{
+    struct imap_session *s = cmd->sess;
+    bool examine = strcmp(cmd->name, "EXAMINE") == 0;
+    struct mboxlist_entry *e = NULL;
+    struct mboxops_who who;
+    const char *ext, *err = NULL;
+    char *name = NULL;
+    unsigned rights = 0;
+    int r;
+
+    if (cmd->argc < 1 || !imap_arg_get_astring(&cmd->args[0], &ext) ||
+        !select_params(cmd)) {
+        imap_cmd_bad(cmd, "Invalid arguments to %s", cmd->name);
+        return true;
+    }
+    imap_selected_close(s, false);
+    mboxcmd_who(s, &who);
+    if (mboxcmd_internal(s, ext, &name) < 0)
+        r = MBOXOPS_NOTFOUND;
+    else
+        r = mboxops_lookup(&who, name, ACL_READ, &e, &rights);
+    if (r == MBOXOPS_OK) {
+        bool ro = examine || !(rights & (ACL_SEEN | ACL_WRITE |
+                                         ACL_DELETEMSG | ACL_EXPUNGE));
+        const char *root = mboxops_root(e->partition);
+
+        if (!root || imap_selected_open(s, root, name, ext, ro, rights,
+                                        &err) < 0)
+            r = MBOXOPS_IO;
+    }
+    if (r == MBOXOPS_OK) {
+        select_describe(s);
+        imap_cmd_ok(cmd, "[%s] Completed",
+                    s->selected->readonly ? "READ-ONLY" : "READ-WRITE");
+    } else {
+        imap_cmd_no(cmd, "%s", mboxops_strerror(r));
+    }
+    mboxlist_entry_free(&e);
+    free(name);
+    return true;
+}

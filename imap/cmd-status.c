@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cmd-status.c - STATUS (RFC 3501 6.3.10): MESSAGES, RECENT (always 0),
+ * UIDNEXT, UIDVALIDITY, UNSEEN, SIZE (RFC 8438) and HIGHESTMODSEQ (RFC
+ * 7162), read from the mailbox's index header without selecting it.
+ * Needs the 'r' right; a mailbox the session may not see is answered as
+ * if it did not exist.  status_response() also serves LIST-STATUS.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "imap/acl.h"
+#include "imap/imap_session.h"
+#include "imap/mailbox.h"
+#include "imap/mboxcmds.h"
+#include "imap/mboxlist.h"
+#include "imap/mboxops.h"
+#include "lib/buf.h"
+
+int status_response(struct imap_session *s, const char *ext,
+                    const struct mboxlist_entry *e, unsigned items)
+{
+    const char *root = mboxops_root(e->partition);
+    const struct mailbox_header *h;
+    struct mailbox *mb = NULL;
+    struct buf b = BUF_INIT;
+
+    if (!root || mailbox_open(root, e->name, &mb) != MAILBOX_OK)
+        return -1;
+    h = mailbox_get_header(mb);
+    mboxcmd_quote(&b, ext);
+    buf_appendcstr(&b, " (");
+    if (items & STATUS_MESSAGES)
+        buf_printf(&b, "MESSAGES %u ", h->exists);
+    if (items & STATUS_RECENT)
+        buf_appendcstr(&b, "RECENT 0 ");
+    if (items & STATUS_UIDNEXT)
+        buf_printf(&b, "UIDNEXT %u ", h->uidnext);
+    if (items & STATUS_UIDVALIDITY)
+        buf_printf(&b, "UIDVALIDITY %u ", h->uidvalidity);
+    if (items & STATUS_UNSEEN)
+        buf_printf(&b, "UNSEEN %u ", h->unseen);
+    if (items & STATUS_SIZE)
+        buf_printf(&b, "SIZE %llu ", (unsigned long long)h->quota_used);
+    if (items & STATUS_HIGHESTMODSEQ)
+        buf_printf(&b, "HIGHESTMODSEQ %llu ",
+                   (unsigned long long)h->highestmodseq);
+    if (b.s[b.len - 1] == ' ')
+        b.len--;
+    buf_putc(&b, ')');
+    imap_untagged(s, "STATUS %s", buf_cstring(&b));
+    buf_free(&b);
+    mailbox_close(&mb);
+    return 0;
+}
+
+bool cmd_status(struct imap_cmd *cmd)
+{
+    struct imap_session *s = cmd->sess;
+    const struct imap_arg *l;
+    struct mboxlist_entry *e = NULL;
+    struct mboxops_who who;
+    const char *ext, *err = NULL;
+    char *name = NULL;
+    unsigned items;
+    size_t n;
+    int r;
+
+    if (cmd->argc != 2 || !imap_arg_get_astring(&cmd->args[0], &ext) ||
+        !imap_arg_get_list(&cmd->args[1], &l, &n)) {
+        imap_cmd_bad(cmd, "Invalid arguments to STATUS");
+        return true;
+    }
+    if (status_items_parse(l, n, &items, &err) < 0) {
+        imap_cmd_bad(cmd, "%s", err);
+        return true;
+    }
+    mboxcmd_who(s, &who);
+    if (mboxcmd_internal(s, ext, &name) < 0)
+        r = MBOXOPS_NOTFOUND;
+    else
+        r = mboxops_lookup(&who, name, ACL_READ, &e, NULL);
+    if (r == MBOXOPS_OK && status_response(s, ext, e, items) < 0)
+        r = MBOXOPS_IO;
+    if (r == MBOXOPS_OK)
+        imap_cmd_ok(cmd, "Completed");
+    else
+        imap_cmd_no(cmd, "%s", mboxops_strerror(r));
+    mboxlist_entry_free(&e);
+    free(name);
+    return true;
+}

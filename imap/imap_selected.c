@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * imap_selected.c - the selected-mailbox state of an IMAP session: open
+ * and close the selection, report other sessions' changes at command
+ * boundaries, and map sequence sets onto the session's snapshot.
+ *
+ * Called by cmd-select.c / cmd-close.c (open, close), by the engine before
+ * every tagged OK/NO (imap_selected_report_cmd) and by the message
+ * commands (resolve, told, format_flags).  Single-threaded; the state
+ * hangs off struct imap_session.  Store errors are logged by mailbox.c;
+ * a mailbox deleted under the session ends it with BYE.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "imap/imap_commands.h"
+#include "imap/imap_selected.h"
+#include "imap/imap_session.h"
+#include "lib/buf.h"
+#include "lib/log.h"
+#include "lib/str.h"
+#include "lib/xmalloc.h"
+
+int imap_selected_open(struct imap_session *s, const char *root,
+                       const char *name, const char *extname, bool readonly,
+                       unsigned rights, const char **error_r)
+{
+    struct imap_selected *sel;
+    struct mailbox *mb = NULL;
+    int r;
+
+    imap_selected_close(s, false);
+    r = mailbox_open(root, name, &mb);
+    if (r != MAILBOX_OK) {
+        if (r != MAILBOX_E_NOTFOUND)
+            log_error("IOERROR: cannot open mailbox mailbox=<%s> error=<%s>",
+                      name, mailbox_strerror(r));
+        *error_r = r == MAILBOX_E_NOTFOUND ? "Mailbox does not exist"
+                                           : "Mailbox is not available";
+        return -1;
+    }
+    sel = xzmalloc(sizeof(*sel));
+    sel->mb = mb;
+    sel->name = xstrdup(name);
+    sel->extname = xstrdup(extname ? extname : name);
+    sel->root = xstrdup(root);
+    sel->readonly = readonly;
+    sel->rights = rights;
+    s->selected = sel;
+    s->state = IMAP_CMD_SELECTED;
+    return 0;
+}
+
+void imap_selected_close(struct imap_session *s, bool expunge)
+{
+    struct imap_selected *sel = s->selected;
+
+    if (!sel)
+        return;
+    if (expunge && !sel->readonly) {
+        int r = mailbox_expunge(sel->mb, NULL, 0, NULL);
+        if (r != MAILBOX_OK)
+            log_error("IOERROR: expunge on close failed mailbox=<%s> "
+                      "error=<%s>", sel->name, mailbox_strerror(r));
+    }
+    mailbox_close(&sel->mb);
+    mailbox_changes_fini(&sel->changes);
+    seqset_fini(&sel->told);
+    free(sel->name);
+    free(sel->extname);
+    free(sel->root);
+    free(sel);
+    s->selected = NULL;
+    if (s->state == IMAP_CMD_SELECTED)
+        s->state = IMAP_CMD_AUTH;
+}
+
+void imap_selected_format_flags(const struct mailbox *mb,
+                                const struct mailbox_record *rec,
+                                struct buf *out)
+{
+    static const struct {
+        uint32_t bit;
+        const char *name;
+    } sys[] = {
+        { MAILBOX_FLAG_ANSWERED, "\\Answered" },
+        { MAILBOX_FLAG_FLAGGED, "\\Flagged" },
+        { MAILBOX_FLAG_DELETED, "\\Deleted" },
+        { MAILBOX_FLAG_SEEN, "\\Seen" },
+        { MAILBOX_FLAG_DRAFT, "\\Draft" },
+    };
+    const char *sp = "";
+
+    buf_putc(out, '(');
+    for (size_t i = 0; i < sizeof(sys) / sizeof(sys[0]); i++) {
+        if (rec->system_flags & sys[i].bit) {
+            buf_printf(out, "%s%s", sp, sys[i].name);
+            sp = " ";
+        }
+    }
+    for (unsigned i = 0; i < MAILBOX_USER_FLAGS_MAX; i++) {
+        const char *n;
+
+        if (!(rec->user_flags[i / 32] & (1u << (i % 32))))
+            continue;
+        if ((n = mailbox_user_flag_name(mb, i)) == NULL)
+            continue;
+        buf_printf(out, "%s%s", sp, n);
+        sp = " ";
+    }
+    buf_putc(out, ')');
+}
+
+void imap_selected_told(struct imap_session *s, uint32_t uid)
+{
+    if (s->selected && uid)
+        seqset_add(&s->selected->told, uid, uid);
+}
+
+/* report_flags - "* n FETCH (FLAGS ...)" for each changed message */
+static void report_flags(struct imap_session *s, struct imap_selected *sel)
+{
+    struct buf b = BUF_INIT;
+
+    for (size_t i = 0; i < sel->changes.changed_uids.count; i++) {
+        uint32_t uid = sel->changes.changed_uids.v[i];
+        uint32_t msgno = mailbox_uid_msgno(sel->mb, uid);
+        const struct mailbox_record *rec = mailbox_record(sel->mb, uid);
+
+        if (!msgno || !rec || seqset_contains(&sel->told, uid))
+            continue;
+        buf_reset(&b);
+        imap_selected_format_flags(sel->mb, rec, &b);
+#ifdef IMAP_ENABLED_CONDSTORE
+        if (s->enabled & IMAP_ENABLED_CONDSTORE)
+            buf_printf(&b, " MODSEQ (%llu)", (unsigned long long)rec->modseq);
+#endif
+        imap_untagged(s, "%u FETCH (FLAGS %s UID %u)", msgno,
+                      buf_cstring(&b), uid);
+    }
+    buf_free(&b);
+}
+
+void imap_selected_report(struct imap_session *s, unsigned flags)
+{
+    struct imap_selected *sel = s->selected;
+    unsigned rflags = 0;
+    int r;
+
+    if (!sel || s->closing)
+        return;
+    if (flags & IMAP_SELECTED_NOEXPUNGE)
+        rflags |= MAILBOX_REFRESH_NOEXPUNGE;
+    r = mailbox_refresh(sel->mb, rflags, &sel->changes);
+    if (r != MAILBOX_OK) {
+        log_notice("selected mailbox gone mailbox=<%s> error=<%s>",
+                   sel->name, mailbox_strerror(r));
+        imap_session_bye(s, r == MAILBOX_E_NOTFOUND
+                                ? "Selected mailbox was deleted"
+                                : "Selected mailbox is not available");
+        return;
+    }
+    for (size_t i = 0; i < sel->changes.expunged_msgnos.count; i++)
+        imap_untagged(s, "%u EXPUNGE", sel->changes.expunged_msgnos.v[i]);
+    if (sel->changes.exists_changed)
+        imap_untagged(s, "%u EXISTS", sel->changes.exists);
+    report_flags(s, sel);
+    seqset_reset(&sel->told);
+}
+
+void imap_selected_report_cmd(struct imap_cmd *cmd)
+{
+    static const char *const noexpunge[] = {
+        "FETCH", "STORE", "SEARCH", "SORT", "THREAD",
+    };
+    unsigned flags = 0;
+
+    if (!cmd->sess->selected)
+        return;
+    for (size_t i = 0; !cmd->uid && cmd->name &&
+                       i < sizeof(noexpunge) / sizeof(noexpunge[0]); i++) {
+        if (strcmp(cmd->name, noexpunge[i]) == 0)
+            flags |= IMAP_SELECTED_NOEXPUNGE;
+    }
+    imap_selected_report(cmd->sess, flags);
+}
+
+/* selected_maxval - what '*' stands for: EXISTS or the last UID */
+static uint32_t selected_maxval(const struct mailbox *mb, bool uid)
+{
+    uint32_t n = mailbox_count(mb);
+
+    if (!uid)
+        return n;
+    return n ? mailbox_msgno_uid(mb, n) : 0;
+}
+
+int imap_selected_resolve_set(struct imap_session *s, const char *set,
+                              size_t len, bool uid, struct seqset *uids_r,
+                              const char **error_r)
+{
+    struct imap_selected *sel = s->selected;
+    struct seqset parsed = SEQSET_INIT;
+    uint32_t n;
+
+    seqset_reset(uids_r);
+    if (!sel) {
+        *error_r = "No mailbox selected";
+        return -1;
+    }
+    n = mailbox_count(sel->mb);
+    if (seqset_parse(set, len, selected_maxval(sel->mb, uid), 0, &parsed,
+                     error_r) < 0)
+        return -1;
+    if (!uid && seqset_last(&parsed) > n) {
+        seqset_fini(&parsed);
+        *error_r = "Invalid message sequence number";
+        return -1;
+    }
+    /* walk the snapshot, not the set: a set may span 2^32 numbers */
+    for (uint32_t msgno = 1; msgno <= n; msgno++) {
+        uint32_t u = mailbox_msgno_uid(sel->mb, msgno);
+
+        if (seqset_contains(&parsed, uid ? u : msgno))
+            seqset_add(uids_r, u, u);
+    }
+    seqset_fini(&parsed);
+    return 0;
+}
+
+int imap_selected_resolve(struct imap_session *s, const char *set,
+                          size_t len, bool uid, struct mailbox_uids *uids_r,
+                          const char **error_r)
+{
+    struct seqset u = SEQSET_INIT;
+
+    if (imap_selected_resolve_set(s, set, len, uid, &u, error_r) < 0)
+        return -1;
+    for (size_t i = 0; i < u.count; i++) {
+        for (uint64_t x = u.ranges[i].low; x <= u.ranges[i].high; x++)
+            mailbox_uids_add(uids_r, (uint32_t)x);
+    }
+    seqset_fini(&u);
+    return 0;
+}
