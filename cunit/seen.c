@@ -103,6 +103,14 @@ static void test_seqset_parse(void)
         CU_ASSERT_EQUAL(seqset_parse("1\0002", 3, 0, 0, &set, NULL), -1);
         seqset_fini(&set);
     }
+    /* a parse that fails after ranges were added owns no memory, so a
+     * caller that just returns on error leaks nothing */
+    {
+        struct seqset set = SEQSET_INIT;
+        CU_ASSERT_EQUAL(seqset_parse("1:5,7,9:x", 9, 10, 0, &set, NULL), -1);
+        CU_ASSERT_PTR_NULL(set.ranges);
+        CU_ASSERT_EQUAL(set.count, 0);
+    }
 }
 
 static void test_seqset_ops(void)

@@ -223,6 +223,7 @@ int seqset_parse(const char *s, size_t len, uint32_t maxval, int flags,
         if (flags & SEQSET_ALLOW_EMPTY)
             return 1;
         *error_r = "empty sequence set";
+        seqset_fini(set);
         return -1;
     }
     for (;;) {
@@ -246,6 +247,6 @@ int seqset_parse(const char *s, size_t len, uint32_t maxval, int flags,
         pos++;
     }
 bad:
-    seqset_reset(set);
+    seqset_fini(set); /* a failed parse leaves nothing for the caller to free */
     return -1;
 }

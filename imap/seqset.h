@@ -43,7 +43,8 @@ struct seqset {
  * "a:b" with a > b is b:a (RFC 3501).  When maxval is 0 (an empty
  * mailbox) "*" is 0 and 0 is then dropped, so "*" alone is the empty set
  * and "5:*" is 1:5.  Returns 1, or -1 with a static message in *error_r
- * (and *set empty) for an empty set without SEQSET_ALLOW_EMPTY, a 0, a
+ * (and *set empty, owning no memory: nothing to free) for an empty set
+ * without SEQSET_ALLOW_EMPTY, a 0, a
  * number past 2^32-1, a stray or missing ',' or ':', any other byte, or
  * '*' under SEQSET_NO_STAR. */
 int seqset_parse(const char *s, size_t len, uint32_t maxval, int flags,
