@@ -212,8 +212,10 @@ int imap_selected_resolve_set(struct imap_session *s, const char *set,
     }
     n = mailbox_count(sel->mb);
     if (seqset_parse(set, len, selected_maxval(sel->mb, uid), 0, &parsed,
-                     error_r) < 0)
+                     error_r) < 0) {
+        seqset_fini(&parsed);
         return -1;
+    }
     if (!uid && seqset_last(&parsed) > n) {
         seqset_fini(&parsed);
         *error_r = "Invalid message sequence number";
