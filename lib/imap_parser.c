@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/arena.h"
 #include "lib/buf.h"
 #include "lib/imap_parser.h"
 #include "lib/limits.h"
@@ -29,76 +30,8 @@
 #include "lib/str.h"
 #include "lib/xmalloc.h"
 
-/* ------------------------------------------------------------------------
- * The per-command arena: a list of chunks freed as a unit.
- */
-#define ARENA_CHUNK 4096
-#define ARENA_ALIGN 8
 /* A token buffer larger than this is released on reset, not kept. */
 #define TOK_KEEP    65536
-
-struct arena_chunk {
-    struct arena_chunk *next;
-    size_t size; /* usable bytes in data */
-    size_t used;
-    max_align_t data[];
-};
-
-struct arena {
-    struct arena_chunk *head; /* the chunk small allocations come from */
-    size_t total;             /* bytes of all chunks (for the bound) */
-};
-
-/* arena_alloc - size bytes aligned to ARENA_ALIGN, valid until arena_clear */
-static void *arena_alloc(struct arena *a, size_t size)
-{
-    struct arena_chunk *c = a->head;
-    size_t csize;
-
-    assert(size < SIZE_MAX - ARENA_ALIGN - sizeof(*c));
-    size = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
-    if (c && c->size - c->used >= size) {
-        void *r = (unsigned char *)c->data + c->used;
-        c->used += size;
-        return r;
-    }
-    /* Big blocks get a chunk of their own behind the head, so the head's
-     * free space stays usable for the small ones. */
-    csize = size > ARENA_CHUNK / 4 ? size : ARENA_CHUNK;
-    c = xmalloc(sizeof(*c) + csize);
-    c->size = csize;
-    c->used = size;
-    a->total += csize;
-    if (csize == size && a->head) {
-        c->next = a->head->next;
-        a->head->next = c;
-    } else {
-        c->next = a->head;
-        a->head = c;
-    }
-    return c->data;
-}
-
-/* arena_clear - free every chunk */
-static void arena_clear(struct arena *a)
-{
-    while (a->head) {
-        struct arena_chunk *c = a->head;
-        a->head = c->next;
-        free(c);
-    }
-    a->total = 0;
-}
-
-/* arena_strndup - NUL-terminated copy of n bytes in the arena */
-static char *arena_strndup(struct arena *a, const char *s, size_t n)
-{
-    char *r = arena_alloc(a, n + 1);
-    if (n)
-        memcpy(r, s, n);
-    r[n] = '\0';
-    return r;
-}
 
 /* ------------------------------------------------------------------------
  * Parser state.
@@ -1017,5 +950,5 @@ const char *imap_parser_raw_line(const struct imap_parser *p, size_t *len_r)
 
 size_t imap_parser_memory_used(const struct imap_parser *p)
 {
-    return p->arena.total;
+    return arena_total(&p->arena);
 }
