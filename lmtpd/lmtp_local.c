@@ -21,6 +21,7 @@
 
 #include "imap/dbconf.h"
 #include "imap/mailbox.h"
+#include "imap/mailsvc.h"
 #include "imap/mboxlist.h"
 #include "imap/message.h"
 #include "imap/quota.h"
@@ -357,7 +358,6 @@ static int cleanup_partition(const char *key, const char *value, void *rock)
 
 int lmtp_local_init(void)
 {
-    struct buf envdir = BUF_INIT;
     const char *err = NULL;
     int r;
 
@@ -365,14 +365,8 @@ int lmtp_local_init(void)
         log_error("bad namespace configuration error=<%s>", err);
         return EX_CONFIG;
     }
-    dbconf_path("db", &envdir);
-    r = db_init(buf_cstring(&envdir), 0);
-    buf_free(&envdir);
-    if (r != DB_OK)
-        return EX_IOERR;
-    if (mboxlist_open(MBOXLIST_CREATE) != MBOXLIST_OK ||
-        quota_open(QUOTA_CREATE) != QUOTA_OK)
-        return EX_IOERR;
+    if ((r = mailsvc_open_dbs()) != 0)
+        return r;
     if (cfg_get_switch(IMAPOPT_DUPLICATESUPPRESSION) && lmtp_dup_open() < 0)
         return EX_IOERR;
     cfg_foreach_prefix("partition-", cleanup_partition, NULL);
@@ -382,7 +376,5 @@ int lmtp_local_init(void)
 void lmtp_local_done(void)
 {
     lmtp_dup_close();
-    quota_close();
-    mboxlist_close();
-    db_done();
+    mailsvc_close_dbs();
 }

@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 
+#include "imap/mailsvc.h"
 #include "lib/cfg.h"
 #include "lib/exitcodes.h"
 #include "lib/log.h"
@@ -28,37 +29,13 @@ static struct lmtp_server lmtpd_server = {
     .hooks = &lmtp_local_hooks,
 };
 
-/* lmtpd_tls_init - the TLS context, or NULL when TLS is not configured */
-static struct tls_ctx *lmtpd_tls_init(void)
-{
-    struct tls_server_config tc = { 0 };
-    struct tls_ctx *ctx;
-    const char *err = NULL;
-
-    tc.cert_file = cfg_get_string(IMAPOPT_TLS_SERVER_CERT);
-    tc.key_file = cfg_get_string(IMAPOPT_TLS_SERVER_KEY);
-    if (!tc.cert_file && !tc.key_file)
-        return NULL;
-    if (!tc.cert_file || !tc.key_file)
-        fatal(EX_CONFIG, "TLS needs both tls_server_cert and tls_server_key");
-    tc.ca_file = cfg_get_string(IMAPOPT_TLS_CLIENT_CA_FILE);
-    tc.ca_path = cfg_get_string(IMAPOPT_TLS_CLIENT_CA_DIR);
-    tc.ciphers = cfg_get_string(IMAPOPT_TLS_CIPHERS);
-    ctx = tls_server_ctx_new(&tc, &err);
-    if (!ctx)
-        fatal(EX_CONFIG, "TLS set-up failed: %s", err);
-    return ctx;
-}
-
 /* lmtpd_init - privileged set-up: key files may be readable by root only */
 static int lmtpd_init(int argc, char **argv, void *rock)
 {
     (void)argc;
     (void)argv;
     (void)rock;
-    lmtpd_server.tls_ctx = lmtpd_tls_init();
-    if (service_implicit_tls() && !lmtpd_server.tls_ctx)
-        fatal(EX_CONFIG, "-s (implicit TLS) needs tls_server_cert and tls_server_key");
+    lmtpd_server.tls_ctx = mailsvc_tls_init();
     if (!service_preauth())
         lmtp_auth_init();
     return 0;
