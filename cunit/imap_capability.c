@@ -53,11 +53,20 @@ static void test_capability_postauth(void)
     const char *c = caps(true, false, true, false, "PLAIN");
 
     CU_ASSERT_STRING_EQUAL(c, "IMAP4rev1 LITERAL+ ID ENABLE NAMESPACE IDLE "
-                              "MOVE UIDPLUS CONDSTORE BINARY ESEARCH SORT "
+                              "MOVE UIDPLUS CONDSTORE QRESYNC BINARY ESEARCH SORT "
                               "THREAD=ORDEREDSUBJECT THREAD=REFERENCES "
                               "LIST-EXTENDED LIST-STATUS CHILDREN SPECIAL-USE "
                               "CREATE-SPECIAL-USE ACL RIGHTS=texk QUOTA "
-                              "MULTIAPPEND UNSELECT");
+                              "MULTIAPPEND UNSELECT COMPRESS=DEFLATE");
+    /* IMAP4rev2 only when the imap4rev2 option asks for it */
+    {
+        static struct buf out;
+        struct imap_capability_input in = { true, false, true, false, "PLAIN", true };
+        imap_capability_build(&in, &out);
+        CU_ASSERT(strlen(buf_cstring(&out)) > 10 &&
+                  strcmp(buf_cstring(&out) + out.len - 10, " IMAP4rev2") == 0);
+        buf_free(&out);
+    }
 }
 
 static void test_command_lookup(void)
@@ -186,20 +195,39 @@ static void test_enable(void)
 {
     unsigned enabled = 0;
     struct buf out = BUF_INIT;
-    const char *names[] = { "CONDSTORE", "X-UNKNOWN", "IMAP4rev2" };
+    const char *names[] = { "CONDSTORE", "X-UNKNOWN", "IMAP4rev3" };
 
     /* CONDSTORE is enableable; unknown names are ignored */
-    CU_ASSERT_EQUAL(imap_enable_apply(names, 3, &enabled, &out), 1);
+    CU_ASSERT_EQUAL(imap_enable_apply(names, 3, ~0u, &enabled, &out), 1);
     CU_ASSERT_EQUAL(enabled, IMAP_ENABLED_CONDSTORE);
     CU_ASSERT_STRING_EQUAL(buf_cstring(&out), " CONDSTORE");
     /* again: already on, nothing new */
     buf_reset(&out);
-    CU_ASSERT_EQUAL(imap_enable_apply(names, 1, &enabled, &out), 0);
+    CU_ASSERT_EQUAL(imap_enable_apply(names, 1, ~0u, &enabled, &out), 0);
     CU_ASSERT_EQUAL(out.len, 0);
-    /* QRESYNC is not enableable yet */
+    /* QRESYNC implies CONDSTORE (RFC 7162 3.2.3), any case */
     enabled = 0;
     names[0] = "qresync";
-    CU_ASSERT_EQUAL(imap_enable_apply(names, 1, &enabled, &out), 0);
+    CU_ASSERT_EQUAL(imap_enable_apply(names, 1, ~0u, &enabled, &out), 1);
+    CU_ASSERT_EQUAL(enabled, IMAP_ENABLED_CONDSTORE | IMAP_ENABLED_QRESYNC);
+    CU_ASSERT_STRING_EQUAL(buf_cstring(&out), " QRESYNC");
+    /* after CONDSTORE alone, QRESYNC is still new */
+    enabled = IMAP_ENABLED_CONDSTORE;
+    buf_reset(&out);
+    CU_ASSERT_EQUAL(imap_enable_apply(names, 1, ~0u, &enabled, &out), 1);
+    CU_ASSERT_EQUAL(enabled, IMAP_ENABLED_CONDSTORE | IMAP_ENABLED_QRESYNC);
+    /* IMAP4rev2 (RFC 9051), echoed in its canonical spelling */
+    enabled = 0;
+    names[0] = "imap4REV2";
+    buf_reset(&out);
+    CU_ASSERT_EQUAL(imap_enable_apply(names, 1, ~0u, &enabled, &out), 1);
+    CU_ASSERT_EQUAL(enabled, IMAP_ENABLED_IMAP4REV2);
+    CU_ASSERT_STRING_EQUAL(buf_cstring(&out), " IMAP4rev2");
+    /* not offered (imap4rev2 option off): ignored like an unknown name */
+    enabled = 0;
+    buf_reset(&out);
+    CU_ASSERT_EQUAL(imap_enable_apply(names, 1, IMAP_ENABLED_CONDSTORE | IMAP_ENABLED_QRESYNC,
+                                      &enabled, &out), 0);
     CU_ASSERT_EQUAL(enabled, 0);
     buf_free(&out);
 }

@@ -13,6 +13,13 @@
  * then answered NO and not undone; RFC 6851 allows this).  MOVE sends its
  * COPYUID in an untagged OK before the EXPUNGEs, which the end-of-command
  * report sends like any other expunge.
+ *
+ * Quota: the destination's root is charged for the messages before the
+ * copy (quota_change without QUOTA_FORCE: NO [OVERQUOTA] and nothing
+ * copied when it would exceed a limit), corrected afterwards to what was
+ * really copied.  A MOVE within one quota root cannot grow it and is
+ * never refused.  MOVE's expunge gives the source's usage back
+ * (mboxops_expunge).
  */
 #include "config.h"
 
@@ -27,6 +34,7 @@
 #include "imap/mboxlist.h"
 #include "imap/mboxname.h"
 #include "imap/mboxops.h"
+#include "imap/quota.h"
 #include "imap/seqset.h"
 #include "lib/buf.h"
 
@@ -130,7 +138,7 @@ static void copy_finish(struct imap_cmd *cmd, bool move, struct mailbox *dst,
     } else {
         if (code.len)
             imap_untagged(cmd->sess, "OK [%s] Moved", buf_cstring(&code));
-        r = src->count ? mailbox_expunge(cmd->sess->selected->mb, src->v,
+        r = src->count ? mboxops_expunge(cmd->sess->selected->mb, src->v,
                                          src->count, NULL)
                        : MAILBOX_OK;
         if (r == MAILBOX_OK)
@@ -142,31 +150,108 @@ static void copy_finish(struct imap_cmd *cmd, bool move, struct mailbox *dst,
     buf_free(&code);
 }
 
+/* copy_usage - bytes and count of the live messages of uids in mb */
+static void copy_usage(struct mailbox *mb, const struct mailbox_uids *uids,
+                       int64_t *bytes_r, int64_t *msgs_r)
+{
+    *bytes_r = *msgs_r = 0;
+    for (size_t i = 0; i < uids->count; i++) {
+        const struct mailbox_record *rec = mailbox_record(mb, uids->v[i]);
+        if (rec && !(rec->system_flags & MAILBOX_FLAG_EXPUNGED)) {
+            *bytes_r += (int64_t)rec->size;
+            (*msgs_r)++;
+        }
+    }
+}
+
+/* copy_reserve - charge dst's quota root for uids; NULL, or a NO text.
+ * *root_r (caller frees) stays NULL when nothing was charged. */
+static const char *copy_reserve(struct imap_cmd *cmd, bool move,
+                                struct mailbox *dst,
+                                const struct mailbox_uids *uids,
+                                char **root_r, int64_t *bytes_r,
+                                int64_t *msgs_r)
+{
+    struct imap_selected *sel = cmd->sess->selected;
+    char *srcroot = NULL, *root = NULL;
+    int flags = 0, r;
+
+    *root_r = NULL;
+    copy_usage(sel->mb, uids, bytes_r, msgs_r);
+    if (!*msgs_r || quota_findroot(mailbox_name(dst), &root) != QUOTA_OK)
+        return NULL;
+    if (move && quota_findroot(sel->name, &srcroot) == QUOTA_OK &&
+        strcmp(srcroot, root) == 0)
+        flags = QUOTA_FORCE;
+    free(srcroot);
+    r = quota_change(root, *bytes_r, *msgs_r, flags, NULL, NULL);
+    if (r != QUOTA_OK) {
+        free(root);
+        return r == QUOTA_OVER ? "[OVERQUOTA] Over quota"
+                               : "[SERVERBUG] Cannot update quota";
+    }
+    *root_r = root;
+    return NULL;
+}
+
+/* copy_settle - correct the charge to what was copied (copied NULL:
+ * nothing was) */
+static void copy_settle(struct mailbox *src, const char *root, int64_t bytes,
+                        int64_t msgs, const struct mailbox_uids *copied)
+{
+    int64_t cbytes = 0, cmsgs = 0;
+
+    if (!root)
+        return;
+    if (copied)
+        copy_usage(src, copied, &cbytes, &cmsgs);
+    if (cbytes != bytes || cmsgs != msgs)
+        quota_change(root, cbytes - bytes, cmsgs - msgs, QUOTA_FORCE, NULL,
+                     NULL);
+}
+
+/* copy_run - charge the quota, copy, and answer */
+static void copy_run(struct imap_cmd *cmd, bool move, struct mailbox *dst,
+                     const struct mailbox_uids *uids)
+{
+    struct mailbox *srcmb = cmd->sess->selected->mb;
+    struct mailbox_uids src = { 0 }, new = { 0 };
+    const char *err;
+    char *root = NULL;
+    int64_t bytes, msgs;
+    int r = MAILBOX_OK;
+
+    if ((err = copy_reserve(cmd, move, dst, uids, &root, &bytes, &msgs))) {
+        imap_cmd_no(cmd, "%s", err);
+        return;
+    }
+    if (uids->count)
+        r = mailbox_copy(srcmb, uids->v, uids->count, dst, &src, &new);
+    copy_settle(srcmb, root, bytes, msgs, r == MAILBOX_OK ? &src : NULL);
+    if (r == MAILBOX_E_FLAGS_FULL)
+        imap_cmd_no(cmd, "[LIMIT] Too many keywords in the destination");
+    else if (r != MAILBOX_OK)
+        imap_cmd_no(cmd, "[SERVERBUG] %s failed: %s", cmd->name,
+                    mailbox_strerror(r));
+    else
+        copy_finish(cmd, move, dst, &src, &new);
+    free(root);
+    mailbox_uids_fini(&src);
+    mailbox_uids_fini(&new);
+}
+
 /* copy_common - COPY and MOVE */
 static bool copy_common(struct imap_cmd *cmd, bool move)
 {
-    struct mailbox_uids uids = { 0 }, src = { 0 }, new = { 0 };
+    struct mailbox_uids uids = { 0 };
     struct mailbox *dst = NULL;
     const char *ext = NULL;
-    int r;
 
     if (copy_check(cmd, move, &uids, &ext) &&
-        (dst = copy_dest_open(cmd, ext)) != NULL) {
-        r = uids.count ? mailbox_copy(cmd->sess->selected->mb, uids.v,
-                                      uids.count, dst, &src, &new)
-                       : MAILBOX_OK;
-        if (r == MAILBOX_E_FLAGS_FULL)
-            imap_cmd_no(cmd, "[LIMIT] Too many keywords in the destination");
-        else if (r != MAILBOX_OK)
-            imap_cmd_no(cmd, "[SERVERBUG] %s failed: %s", cmd->name,
-                        mailbox_strerror(r));
-        else
-            copy_finish(cmd, move, dst, &src, &new);
-    }
+        (dst = copy_dest_open(cmd, ext)) != NULL)
+        copy_run(cmd, move, dst, &uids);
     mailbox_close(&dst);
     mailbox_uids_fini(&uids);
-    mailbox_uids_fini(&src);
-    mailbox_uids_fini(&new);
     return true;
 }
 

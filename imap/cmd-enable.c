@@ -6,14 +6,15 @@
  * An extension becomes enableable by adding a row to enableable[] with its
  * IMAP_ENABLED_* bit (imap_session.h) and advertising it in
  * imap_capability.c; the commands it changes test cmd->sess->enabled.
- * CONDSTORE is enableable; QRESYNC and IMAP4rev2 plug in here too.  Unknown names are
- * ignored, as the RFC requires.
+ * CONDSTORE, QRESYNC and IMAP4rev2 are enableable.
+ * Unknown names are ignored, as the RFC requires.
  */
 #include "config.h"
 
 #include "imap/imap_commands.h"
 #include "imap/imap_session.h"
 #include "lib/buf.h"
+#include "lib/cfg.h"
 #include "lib/str.h"
 
 struct enableable {
@@ -21,16 +22,18 @@ struct enableable {
     unsigned bits;   /* IMAP_ENABLED_* set when enabled */
 };
 
-/* QRESYNC will carry both bits (it implies CONDSTORE, RFC 7162 3.2.3);
- * TODO(#3): add { "QRESYNC", IMAP_ENABLED_CONDSTORE | IMAP_ENABLED_QRESYNC }
- * once SELECT (QRESYNC ...) and VANISHED instead of EXPUNGE in the
- * selected-mailbox report exist (FETCH's VANISHED modifier is ready). */
+/* QRESYNC carries both bits: it implies CONDSTORE (RFC 7162 3.2.3).  It
+ * changes SELECT/EXAMINE (the QRESYNC parameter, [CLOSED]), the selected
+ * report (VANISHED instead of EXPUNGE) and allows FETCH's VANISHED. */
 static const struct enableable enableable[] = {
     { "CONDSTORE", IMAP_ENABLED_CONDSTORE },
+    { "QRESYNC", IMAP_ENABLED_CONDSTORE | IMAP_ENABLED_QRESYNC },
+    /* RFC 9051: what changes is listed at IMAP_ENABLED_IMAP4REV2 */
+    { "IMAP4rev2", IMAP_ENABLED_IMAP4REV2 },
     { NULL, 0 },
 };
 
-size_t imap_enable_apply(const char *const *names, size_t n,
+size_t imap_enable_apply(const char *const *names, size_t n, unsigned allowed,
                          unsigned *enabled, struct buf *out)
 {
     size_t count = 0;
@@ -38,7 +41,7 @@ size_t imap_enable_apply(const char *const *names, size_t n,
     for (size_t i = 0; i < n; i++) {
         for (const struct enableable *e = enableable; e->name; e++) {
             if (str_casecmp(e->name, names[i]) != 0 ||
-                (*enabled & e->bits) == e->bits)
+                (e->bits & ~allowed) || (*enabled & e->bits) == e->bits)
                 continue;
             *enabled |= e->bits;
             buf_printf(out, " %s", e->name);
@@ -46,6 +49,16 @@ size_t imap_enable_apply(const char *const *names, size_t n,
         }
     }
     return count;
+}
+
+/* enable_allowed - what ENABLE may turn on here: IMAP4rev2 only when the
+ * imap4rev2 option advertises it */
+static unsigned enable_allowed(void)
+{
+    unsigned bits = IMAP_ENABLED_CONDSTORE | IMAP_ENABLED_QRESYNC;
+    if (cfg_get_switch(IMAPOPT_IMAP4REV2))
+        bits |= IMAP_ENABLED_IMAP4REV2;
+    return bits;
 }
 
 bool cmd_enable(struct imap_cmd *cmd)
@@ -69,7 +82,7 @@ bool cmd_enable(struct imap_cmd *cmd)
         if (n < sizeof(names) / sizeof(names[0]))
             names[n++] = name;
     }
-    imap_enable_apply(names, n, &cmd->sess->enabled, &out);
+    imap_enable_apply(names, n, enable_allowed(), &cmd->sess->enabled, &out);
     imap_untagged(cmd->sess, "ENABLED%s", buf_cstring(&out));
     imap_cmd_ok(cmd, "Enabled");
     buf_free(&out);

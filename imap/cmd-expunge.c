@@ -6,7 +6,8 @@
  * Needs a read-write selection and the 'e' right (RFC 4314).  EXPUNGE
  * removes every \Deleted message; UID EXPUNGE only the \Deleted ones of
  * its UID set.  The expunge itself is one commit in
- * imap/mailbox_expunge.c; the "* n EXPUNGE" (or VANISHED) lines are sent
+ * imap/mailbox_expunge.c (through mboxops_expunge, which gives the quota
+ * back); the "* n EXPUNGE" (or VANISHED) lines are sent
  * by the end-of-command report (imap_selected_report), exactly as for an
  * expunge done by another session, so this file never numbers messages.
  */
@@ -17,6 +18,7 @@
 #include "imap/imap_selected.h"
 #include "imap/imap_session.h"
 #include "imap/mailbox.h"
+#include "imap/mboxops.h"
 
 /* expunge_deleted_of - the UIDs of uids that carry \Deleted */
 static void expunge_deleted_of(struct mailbox *mb,
@@ -49,7 +51,7 @@ static int expunge_uids(struct imap_cmd *cmd, struct mailbox *mb)
     }
     expunge_deleted_of(mb, &uids, &del);
     if (del.count)
-        r = mailbox_expunge(mb, del.v, del.count, NULL);
+        r = mboxops_expunge(mb, del.v, del.count, NULL);
     mailbox_uids_fini(&uids);
     mailbox_uids_fini(&del);
     return r;
@@ -73,7 +75,7 @@ bool cmd_expunge(struct imap_cmd *cmd)
         return true;
     }
     r = cmd->uid ? expunge_uids(cmd, sel->mb)
-                 : mailbox_expunge(sel->mb, NULL, 0, NULL);
+                 : mboxops_expunge(sel->mb, NULL, 0, NULL);
     if (r == 1)
         return true;
     if (r != MAILBOX_OK)

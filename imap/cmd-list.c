@@ -198,9 +198,12 @@ static void box_attrs(struct list_ctx *c, const char *ext,
 {
     bool kids = hash_lookup(c->parents, ext) != NULL;
 
+    /* a level with children: \Noselect in IMAP4rev1, \NonExistent (which
+     * implies \Noselect) under IMAP4rev2 (RFC 9051 7.3.1) */
     if (!b)
-        buf_appendcstr(out, hash_lookup(c->parents, ext) ? "\\Noselect "
-                                                         : "\\NonExistent ");
+        buf_appendcstr(out, kids && !(c->s->enabled & IMAP_ENABLED_IMAP4REV2)
+                                ? "\\Noselect "
+                                : "\\NonExistent ");
     buf_appendcstr(out, kids ? "\\HasChildren" : "\\HasNoChildren");
     if (b && b->specialuse)
         buf_printf(out, " %s", b->specialuse);

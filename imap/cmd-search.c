@@ -3,7 +3,8 @@
  * cmd-search.c - SEARCH and UID SEARCH (RFC 3501 6.4.4), with ESEARCH
  * result options (RFC 4731: RETURN (MIN MAX ALL COUNT)) and the CONDSTORE
  * MODSEQ key (RFC 4551/7162: "(MODSEQ n)" after the results).  Selected
- * state only; the dispatcher checks that.
+ * state only; the dispatcher checks that.  Under ENABLE IMAP4rev2 every
+ * SEARCH is answered with ESEARCH (RETURN omitted means ALL, RFC 9051).
  *
  * The program is parsed by search_expr.c and run by search_eval.c over
  * the session's snapshot (imap_selected.h); results are message numbers,
@@ -181,6 +182,10 @@ bool cmd_search(struct imap_cmd *cmd)
 
     if (first < 0)
         return true;
+    if (!esearch && (cmd->sess->enabled & IMAP_ENABLED_IMAP4REV2)) {
+        esearch = true;   /* RFC 9051 6.4.4: ESEARCH, ALL when no RETURN */
+        ret = RET_ALL;
+    }
     root = search_cmd_program(cmd, cmd->args + first, cmd->argc - (size_t)first,
                               charset, &modseq);
     if (!root)

@@ -33,8 +33,8 @@ int status_response(struct imap_session *s, const char *ext,
     buf_appendcstr(&b, " (");
     if (items & STATUS_MESSAGES)
         buf_printf(&b, "MESSAGES %u ", h->exists);
-    if (items & STATUS_RECENT)
-        buf_appendcstr(&b, "RECENT 0 ");
+    if ((items & STATUS_RECENT) && !(s->enabled & IMAP_ENABLED_IMAP4REV2))
+        buf_appendcstr(&b, "RECENT 0 ");   /* RFC 9051 has no RECENT */
     if (items & STATUS_UIDNEXT)
         buf_printf(&b, "UIDNEXT %u ", h->uidnext);
     if (items & STATUS_UIDVALIDITY)

@@ -24,7 +24,7 @@ static const char *const caps_always[] = { "ID", "ENABLE", "NAMESPACE" };
 /* Implemented after login only: message commands (cmd-fetch.c,
  * cmd-store.c, cmd-copy.c, cmd-expunge.c, cmd-idle.c). */
 static const char *const caps_postauth[] = { "IDLE", "MOVE", "UIDPLUS",
-                                             "CONDSTORE", "BINARY",
+                                             "CONDSTORE", "QRESYNC", "BINARY",
                                              /* cmd-search.c, cmd-sort.c,
                                               * cmd-thread.c */
                                              "ESEARCH", "SORT",
@@ -38,7 +38,9 @@ static const char *const caps_postauth[] = { "IDLE", "MOVE", "UIDPLUS",
                                              "CHILDREN", "SPECIAL-USE",
                                              "CREATE-SPECIAL-USE", "ACL",
                                              "RIGHTS=texk", "QUOTA",
-                                             "MULTIAPPEND", "UNSELECT" };
+                                             "MULTIAPPEND", "UNSELECT",
+                                             /* cmd-compress.c */
+                                             "COMPRESS=DEFLATE" };
 
 void imap_capability_build(const struct imap_capability_input *in,
                            struct buf *out)
@@ -58,6 +60,9 @@ void imap_capability_build(const struct imap_capability_input *in,
             buf_putc(out, ' ');
             buf_appendcstr(out, caps_postauth[i]);
         }
+        /* ENABLE IMAP4rev2: see IMAP_ENABLED_IMAP4REV2 and the option */
+        if (in->imap4rev2)
+            buf_appendcstr(out, " IMAP4rev2");
         return;
     }
     if (in->tls_available && !in->tls_active)
@@ -87,6 +92,7 @@ void imap_capability_get(struct imap_session *s, struct buf *out)
     in.tls_active = s->tls;
     in.authenticated = s->state != IMAP_CMD_NONAUTH;
     in.allow_plaintext = cfg_get_switch(IMAPOPT_ALLOWPLAINTEXT);
+    in.imap4rev2 = cfg_get_switch(IMAPOPT_IMAP4REV2);
     if (!in.authenticated && s->sasl && xsasl_server_mechs(s->sasl, &mechs) == 1)
         in.sasl_mechs = buf_cstring(&mechs);
     imap_capability_build(&in, out);

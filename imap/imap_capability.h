@@ -21,6 +21,7 @@ struct imap_capability_input {
     bool allow_plaintext;   /* imapd.conf allowplaintext */
     const char *sasl_mechs; /* space-separated, as SASL offers them now;
                              * NULL or "" for none */
+    bool imap4rev2;         /* imapd.conf imap4rev2: advertise it */
 };
 
 /* imap_capability_build - replace *out with the capability words, space

@@ -50,6 +50,7 @@ static const struct imap_command imapd_command_list[] = {
     { "STATUS",       cmd_status,     POST },
     { "APPEND",       cmd_append,     POST },
     { "IDLE",         cmd_idle,       POST },
+    { "COMPRESS",     cmd_compress,   POST },
     { "GETQUOTA",     cmd_quota,      POST },
     { "GETQUOTAROOT", cmd_quota,      POST },
     { "SETQUOTA",     cmd_quota,      POST },

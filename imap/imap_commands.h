@@ -145,6 +145,8 @@ bool cmd_expunge(struct imap_cmd *cmd);
 bool cmd_copy(struct imap_cmd *cmd);
 bool cmd_move(struct imap_cmd *cmd);
 bool cmd_idle(struct imap_cmd *cmd);
+/* COMPRESS DEFLATE (RFC 4978, imap/cmd-compress.c). */
+bool cmd_compress(struct imap_cmd *cmd);
 
 /* Search commands of imapd (imap/cmd-search.c, cmd-sort.c, cmd-thread.c). */
 bool cmd_search(struct imap_cmd *cmd);
@@ -168,10 +170,10 @@ int imap_id_parse(const struct imap_arg *args, size_t argc, struct buf *out,
                   const char **error_r);
 
 /* imap_enable_apply - ENABLE names[0..n): set the bits of the extensions
- * we know in *enabled and append " NAME" to *out for each one newly
- * enabled (RFC 5161: unknown names are ignored).  Returns how many were
- * newly enabled. */
-size_t imap_enable_apply(const char *const *names, size_t n,
+ * we know and that are in `allowed` (IMAP_ENABLED_* bits) in *enabled and
+ * append " NAME" to *out for each one newly enabled (RFC 5161: unknown or
+ * not offered names are ignored).  Returns how many were newly enabled. */
+size_t imap_enable_apply(const char *const *names, size_t n, unsigned allowed,
                          unsigned *enabled, struct buf *out);
 
 #endif /* IMAP_IMAP_COMMANDS_H */

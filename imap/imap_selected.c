@@ -18,6 +18,7 @@
 #include "imap/imap_commands.h"
 #include "imap/imap_selected.h"
 #include "imap/imap_session.h"
+#include "imap/mboxops.h"
 #include "lib/buf.h"
 #include "lib/log.h"
 #include "lib/str.h"
@@ -60,7 +61,7 @@ void imap_selected_close(struct imap_session *s, bool expunge)
     if (!sel)
         return;
     if (expunge && !sel->readonly) {
-        int r = mailbox_expunge(sel->mb, NULL, 0, NULL);
+        int r = mboxops_expunge(sel->mb, NULL, 0, NULL);
         if (r != MAILBOX_OK)
             log_error("IOERROR: expunge on close failed mailbox=<%s> "
                       "error=<%s>", sel->name, mailbox_strerror(r));
@@ -143,6 +144,23 @@ static void report_flags(struct imap_session *s, struct imap_selected *sel)
     buf_free(&b);
 }
 
+/* report_vanished - "* VANISHED <uids>" instead of EXPUNGEs (QRESYNC,
+ * RFC 7162 3.2.10) */
+static void report_vanished(struct imap_session *s, struct imap_selected *sel)
+{
+    struct seqset set = SEQSET_INIT;
+    struct buf b = BUF_INIT;
+
+    for (size_t i = 0; i < sel->changes.expunged_uids.count; i++)
+        seqset_add(&set, sel->changes.expunged_uids.v[i],
+                   sel->changes.expunged_uids.v[i]);
+    seqset_format(&set, &b);
+    if (b.len)
+        imap_untagged(s, "VANISHED %s", buf_cstring(&b));
+    buf_free(&b);
+    seqset_fini(&set);
+}
+
 void imap_selected_report(struct imap_session *s, unsigned flags)
 {
     struct imap_selected *sel = s->selected;
@@ -162,8 +180,11 @@ void imap_selected_report(struct imap_session *s, unsigned flags)
                                 : "Selected mailbox is not available");
         return;
     }
-    for (size_t i = 0; i < sel->changes.expunged_msgnos.count; i++)
-        imap_untagged(s, "%u EXPUNGE", sel->changes.expunged_msgnos.v[i]);
+    if (s->enabled & IMAP_ENABLED_QRESYNC)
+        report_vanished(s, sel);
+    else
+        for (size_t i = 0; i < sel->changes.expunged_msgnos.count; i++)
+            imap_untagged(s, "%u EXPUNGE", sel->changes.expunged_msgnos.v[i]);
     if (sel->changes.exists_changed)
         imap_untagged(s, "%u EXISTS", sel->changes.exists);
     report_flags(s, sel);

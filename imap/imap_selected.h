@@ -67,7 +67,8 @@ int imap_selected_open(struct imap_session *s, const char *root,
 
 /* imap_selected_close - end the selection (nothing is sent): with
  * expunge (CLOSE on a read-write mailbox with the 'e' right), the
- * \Deleted messages are expunged first, silently.  The session returns to
+ * \Deleted messages are expunged first, silently, and their usage given
+ * back to the quota root (mboxops_expunge).  The session returns to
  * the authenticated state.  No-op without a selection.  Also called by the
  * engine when the session ends. */
 void imap_selected_close(struct imap_session *s, bool expunge);
@@ -76,7 +77,8 @@ void imap_selected_close(struct imap_session *s, bool expunge);
 #define IMAP_SELECTED_NOEXPUNGE 0x1  /* keep expunged messages for later */
 
 /* imap_selected_report - refresh the snapshot and send what changed since
- * the last report: "* n EXPUNGE" (descending, unless NOEXPUNGE), "* n
+ * the last report: "* n EXPUNGE" (descending, unless NOEXPUNGE; "* VANISHED
+ * <uids>" instead once QRESYNC is enabled, RFC 7162 3.2.10), "* n
  * EXISTS", "* n FETCH (FLAGS (...))" for messages whose flags changed
  * (with MODSEQ when CONDSTORE is enabled), skipping UIDs in ->told.  When
  * the mailbox was deleted under us the session gets "* BYE" and ends.

@@ -52,6 +52,10 @@ struct imap_selected;
 #define IMAP_ENABLED_NONE 0u
 #define IMAP_ENABLED_CONDSTORE 0x1u
 #define IMAP_ENABLED_QRESYNC   0x2u
+/* IMAP4rev2 (RFC 9051): no RECENT, [CLOSED] on a SELECT that replaces a
+ * selection, LIST placeholders as \NonExistent, SEARCH answered with
+ * ESEARCH, SELECT answers LIST and no [UNSEEN]. */
+#define IMAP_ENABLED_IMAP4REV2 0x4u
 
 /* Hooks a daemon may supply; any may be NULL. */
 struct imap_session_hooks {

@@ -25,9 +25,13 @@
 #define IMAP_MBOXOPS_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 struct auth_state;
 struct buf;
+struct mailbox;
+struct mailbox_uids;
 struct mboxlist_entry;
 struct namespace;
 
@@ -100,6 +104,15 @@ int mboxops_delete(const struct mboxops_who *who, const char *name);
  * (RFC 3501 6.3.5).  partition (NULL: keep) is for admins. */
 int mboxops_rename(const struct mboxops_who *who, const char *oldname,
                    const char *newname, const char *partition);
+
+/* mboxops_expunge - mailbox_expunge(mb, uids, n, expunged_r) (uids NULL:
+ * every \Deleted message), then give the size and count of what was
+ * really expunged back to the quota root of mb (QUOTA_FORCE: never
+ * refused; nothing when mb has no root).  Every expunge of a session
+ * (EXPUNGE, UID EXPUNGE, CLOSE, MOVE, POP3 QUIT) goes through here so
+ * usage is returned exactly once.  Returns the mailbox_result. */
+int mboxops_expunge(struct mailbox *mb, const uint32_t *uids, size_t n,
+                    struct mailbox_uids *expunged_r);
 
 /* mboxops_specialuse - the RFC 6154 attributes stored with e, appended
  * to out ("\\Sent"); 1 when there are some, else 0. */

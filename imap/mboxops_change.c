@@ -274,3 +274,27 @@ int mboxops_rename(const struct mboxops_who *who, const char *oldname,
     mboxlist_entry_free(&e);
     return r;
 }
+
+int mboxops_expunge(struct mailbox *mb, const uint32_t *uids, size_t n,
+                    struct mailbox_uids *expunged_r)
+{
+    struct mailbox_uids gone = { 0 };
+    int64_t bytes = 0;
+    char *root = NULL;
+    int r = mailbox_expunge(mb, uids, n, &gone);
+
+    /* the records stay (flagged expunged), so their sizes are known */
+    for (size_t i = 0; i < gone.count; i++) {
+        const struct mailbox_record *rec = mailbox_record(mb, gone.v[i]);
+        if (rec)
+            bytes += (int64_t)rec->size;
+        if (expunged_r)
+            mailbox_uids_add(expunged_r, gone.v[i]);
+    }
+    if (gone.count && quota_findroot(mailbox_name(mb), &root) == QUOTA_OK)
+        quota_change(root, -bytes, -(int64_t)gone.count, QUOTA_FORCE, NULL,
+                     NULL);
+    free(root);
+    mailbox_uids_fini(&gone);
+    return r;
+}
