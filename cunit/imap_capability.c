@@ -22,7 +22,7 @@ static const char *caps(bool tls_avail, bool tls, bool authed, bool plain,
                         const char *mechs)
 {
     static struct buf out;
-    struct imap_capability_input in = { tls_avail, tls, authed, plain, mechs };
+    struct imap_capability_input in = { tls_avail, tls, authed, plain, mechs, false };
 
     imap_capability_build(&in, &out);
     return buf_cstring(&out);
