@@ -79,24 +79,33 @@ static int authorize(void *rock, const char *authid, const char *authzid)
     return 0;
 }
 
-int imap_auth_reset(struct imap_session *s, const char **error_r)
+struct xsasl_server *imap_auth_sasl_new(const char *service, struct prot *tls_prot,
+                                        const char *local_ipport,
+                                        const char *remote_ipport,
+                                        const char **error_r)
 {
-    const struct tls_info *ti = s->tls ? tls_get_info(s->prot) : NULL;
+    const struct tls_info *ti = tls_prot ? tls_get_info(tls_prot) : NULL;
     struct xsasl_server_params p;
 
     memset(&p, 0, sizeof(p));
-    p.service = "imap";
+    p.service = service;
     p.server_fqdn = cfg_get_string(IMAPOPT_SERVERNAME);
-    p.local_ipport = s->local_ipport;
-    p.remote_ipport = s->remote_ipport;
+    p.local_ipport = local_ipport;
+    p.remote_ipport = remote_ipport;
     p.ext_ssf = ti ? ti->ssf : 0;
     p.ext_authid = ti && ti->peer_verified ? ti->peer_cn : NULL;
     p.allow_plaintext = cfg_get_switch(IMAPOPT_ALLOWPLAINTEXT);
     p.min_ssf = (int)cfg_get_int(IMAPOPT_SASL_MINIMUM_LAYER);
     p.max_ssf = (int)cfg_get_int(IMAPOPT_SASL_MAXIMUM_LAYER);
     p.authorize = authorize;
+    return xsasl_server_new(&p, error_r);
+}
+
+int imap_auth_reset(struct imap_session *s, const char **error_r)
+{
     xsasl_server_free(&s->sasl);
-    s->sasl = xsasl_server_new(&p, error_r);
+    s->sasl = imap_auth_sasl_new("imap", s->tls ? s->prot : NULL,
+                                 s->local_ipport, s->remote_ipport, error_r);
     return s->sasl ? 0 : -1;
 }
 

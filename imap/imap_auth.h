@@ -20,6 +20,8 @@
 
 struct imap_session;
 struct imap_cmd;
+struct prot;
+struct xsasl_server;
 
 /* imap_auth_init - once per process (daemon init): cyrus-sasl reads its
  * options from imapd.conf's sasl_* keys ("sasl_<plugin>_<opt>" first, then
@@ -30,6 +32,17 @@ void imap_auth_init(void);
  * started (the TLS strength is passed to SASL) or after a failed exchange.
  * 0, or -1 with *error_r. */
 int imap_auth_reset(struct imap_session *s, const char **error_r);
+
+/* imap_auth_sasl_new - a server SASL session for one connection of any
+ * mail protocol (service "imap", "pop", "lmtp"): server name, plaintext
+ * and layer policy from imapd.conf, the TLS strength and verified client
+ * name of tls_prot (NULL when the connection is not encrypted), and proxy
+ * authorization allowed per imap_auth_may_proxy (refusals logged).  NULL
+ * with *error_r on failure; free with xsasl_server_free(). */
+struct xsasl_server *imap_auth_sasl_new(const char *service, struct prot *tls_prot,
+                                        const char *local_ipport,
+                                        const char *remote_ipport,
+                                        const char **error_r);
 
 /* imap_auth_may_proxy - may authid authorize as someone else?  1 yes
  * (listed in proxyservers or admins), 0 no.  Pure on the loaded config. */

@@ -93,36 +93,13 @@ int pop3_read_timeout(const struct pop3_session *s)
     return (int)cfg_get_int(IMAPOPT_POPTIMEOUT) * 60;
 }
 
-/* authorize - xsasl's hook: authid acting as a different authzid */
-static int authorize(void *rock, const char *authid, const char *authzid)
-{
-    (void)rock;
-    if (imap_auth_may_proxy(authid))
-        return 1;
-    log_notice("proxy authorization refused authid=<%s> authzid=<%s>",
-               authid, authzid);
-    return 0;
-}
-
 int pop3_auth_reset(struct pop3_session *s)
 {
-    const struct tls_info *ti = s->tls ? tls_get_info(s->prot) : NULL;
-    struct xsasl_server_params p;
     const char *err = NULL;
 
-    memset(&p, 0, sizeof(p));
-    p.service = "pop";
-    p.server_fqdn = cfg_get_string(IMAPOPT_SERVERNAME);
-    p.local_ipport = s->local_ipport;
-    p.remote_ipport = s->remote_ipport;
-    p.ext_ssf = ti ? ti->ssf : 0;
-    p.ext_authid = ti && ti->peer_verified ? ti->peer_cn : NULL;
-    p.allow_plaintext = cfg_get_switch(IMAPOPT_ALLOWPLAINTEXT);
-    p.min_ssf = (int)cfg_get_int(IMAPOPT_SASL_MINIMUM_LAYER);
-    p.max_ssf = (int)cfg_get_int(IMAPOPT_SASL_MAXIMUM_LAYER);
-    p.authorize = authorize;
     xsasl_server_free(&s->sasl);
-    s->sasl = xsasl_server_new(&p, &err);
+    s->sasl = imap_auth_sasl_new("pop", s->tls ? s->prot : NULL,
+                                 s->local_ipport, s->remote_ipport, &err);
     if (!s->sasl)
         log_error("SASL session failed error=<%s>", err ? err : "");
     return s->sasl ? 0 : -1;
