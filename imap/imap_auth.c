@@ -154,7 +154,7 @@ static void auth_succeeded(struct imap_cmd *cmd, const char *mech)
     if (imap_session_set_authenticated(s, user, authid, &err) < 0 ||
         (s->server->hooks && s->server->hooks->logged_in &&
          s->server->hooks->logged_in(s, &err) < 0)) {
-        /* TODO(#imapd-undo-login): a hook failure leaves the state set;
+        /* TODO(#5): a hook failure leaves the state set;
          * proxyd must BYE in that case until login can be undone. */
         auth_failed(cmd, user, mech, err);
         return;
