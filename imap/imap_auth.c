@@ -109,27 +109,33 @@ int imap_auth_reset(struct imap_session *s, const char **error_r)
     return s->sasl ? 0 : -1;
 }
 
+bool imap_auth_failure(unsigned long failures, const char *user,
+                       const char *mech, const char *reason)
+{
+    long ms = (long)failures * IMAP_AUTH_FAIL_DELAY_MS;
+    struct timespec ts;
+
+    log_notice("login failed user=<%s> mech=<%s> reason=<%s>", user ? user : "",
+               mech, reason ? reason : "");
+    if (ms > IMAP_AUTH_FAIL_DELAY_MAX_MS)
+        ms = IMAP_AUTH_FAIL_DELAY_MAX_MS;
+    ts.tv_sec = ms / 1000;
+    ts.tv_nsec = (ms % 1000) * 1000000L;
+    nanosleep(&ts, NULL);
+    return failures >= (unsigned long)cfg_get_int(IMAPOPT_MAXAUTHFAILURES);
+}
+
 /* auth_failed - count, log, delay and answer a failed login; BYE after
  * maxauthfailures */
 static void auth_failed(struct imap_cmd *cmd, const char *user,
                         const char *mech, const char *reason)
 {
     struct imap_session *s = cmd->sess;
-    long ms;
-    struct timespec ts;
     const char *err = NULL;
+    bool last = imap_auth_failure(++s->auth_failures, user, mech, reason);
 
-    s->auth_failures++;
-    log_notice("login failed user=<%s> mech=<%s> reason=<%s>", user ? user : "",
-               mech, reason ? reason : "");
-    ms = (long)s->auth_failures * IMAP_AUTH_FAIL_DELAY_MS;
-    if (ms > IMAP_AUTH_FAIL_DELAY_MAX_MS)
-        ms = IMAP_AUTH_FAIL_DELAY_MAX_MS;
-    ts.tv_sec = ms / 1000;
-    ts.tv_nsec = (ms % 1000) * 1000000L;
-    nanosleep(&ts, NULL);
     imap_cmd_no(cmd, "[AUTHENTICATIONFAILED] Authentication failed");
-    if (s->auth_failures >= (unsigned long)cfg_get_int(IMAPOPT_MAXAUTHFAILURES)) {
+    if (last) {
         imap_session_bye(s, "Too many authentication failures");
         return;
     }

@@ -18,6 +18,8 @@
 #ifndef IMAP_IMAP_AUTH_H
 #define IMAP_IMAP_AUTH_H
 
+#include <stdbool.h>
+
 struct imap_session;
 struct imap_cmd;
 struct prot;
@@ -32,6 +34,13 @@ void imap_auth_init(void);
  * started (the TLS strength is passed to SASL) or after a failed exchange.
  * 0, or -1 with *error_r. */
 int imap_auth_reset(struct imap_session *s, const char **error_r);
+
+/* imap_auth_failure - the login-failure policy every protocol shares: log
+ * "login failed", wait IMAP_AUTH_FAIL_DELAY_MS times failures (this one
+ * counted), at most IMAP_AUTH_FAIL_DELAY_MAX_MS, and return true when
+ * failures reached maxauthfailures (the caller then ends the session). */
+bool imap_auth_failure(unsigned long failures, const char *user,
+                       const char *mech, const char *reason);
 
 /* imap_auth_sasl_new - a server SASL session for one connection of any
  * mail protocol (service "imap", "pop", "lmtp"): server name, plaintext

@@ -108,20 +108,10 @@ int pop3_auth_reset(struct pop3_session *s)
 void pop3_login_failed(struct pop3_session *s, const char *user,
                        const char *mech, const char *reason)
 {
-    long ms;
-    struct timespec ts;
+    bool last = imap_auth_failure(++s->auth_failures, user, mech, reason);
 
-    s->auth_failures++;
-    log_notice("login failed user=<%s> mech=<%s> reason=<%s>",
-               user ? user : "", mech, reason ? reason : "");
-    ms = (long)s->auth_failures * POP3_AUTH_FAIL_DELAY_MS;
-    if (ms > POP3_AUTH_FAIL_DELAY_MAX_MS)
-        ms = POP3_AUTH_FAIL_DELAY_MAX_MS;
-    ts.tv_sec = ms / 1000;
-    ts.tv_nsec = (ms % 1000) * 1000000L;
-    nanosleep(&ts, NULL);
     pop3_err(s, "[AUTH] Authentication failed");
-    if (s->auth_failures >= (unsigned long)cfg_get_int(IMAPOPT_MAXAUTHFAILURES)) {
+    if (last) {
         pop3_err(s, "Too many authentication failures, closing connection");
         s->closing = true;
     } else if (pop3_auth_reset(s) < 0) {

@@ -53,10 +53,7 @@ struct xsasl_server;
 #define POP3_MAX_MESSAGES     1000000
 /* Bytes of a message file read per chunk by RETR/TOP. */
 #define POP3_READ_CHUNK       16384
-/* Delay after a failed login: this many ms times the failures so far,
- * at most POP3_AUTH_FAIL_DELAY_MAX_MS (as imapd). */
-#define POP3_AUTH_FAIL_DELAY_MS     500
-#define POP3_AUTH_FAIL_DELAY_MAX_MS 2000
+/* Failed logins: counted, delayed and limited by imap_auth_failure(). */
 
 /* Session states, as bits for the command table. */
 enum pop3_state {

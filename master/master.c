@@ -101,8 +101,8 @@ static void daemonize(void)
         fatal(EX_OSERR, "setsid failed error=<%m>");
 }
 
-/* pidfile_check - refuse to start over a live master's pidfile */
-static void pidfile_check(const char *path)
+/* pidfile_read - the pid in a pidfile, or 0 when there is none */
+static long pidfile_read(const char *path)
 {
     char text[32];
     long pid;
@@ -110,14 +110,19 @@ static void pidfile_check(const char *path)
     int fd = open(path, O_RDONLY | O_CLOEXEC);
 
     if (fd < 0)
-        return;
+        return 0;
     n = read(fd, text, sizeof(text) - 1);
     close(fd);
-    if (n <= 0)
-        return;
-    text[n] = '\0';
-    if (str_parse_long(str_trim(text), 1, 0x7fffffff, &pid) > 0 &&
-        pid != getpid() && kill((pid_t)pid, 0) == 0)
+    text[n > 0 ? n : 0] = '\0';
+    return str_parse_long(str_trim(text), 1, 0x7fffffff, &pid) > 0 ? pid : 0;
+}
+
+/* pidfile_check - refuse to start over a live master's pidfile */
+static void pidfile_check(const char *path)
+{
+    long pid = pidfile_read(path);
+
+    if (pid && pid != getpid() && kill((pid_t)pid, 0) == 0)
         fatal(EX_TEMPFAIL, "another master is running pid=<%ld> pidfile=<%s>",
               pid, path);
 }
@@ -141,17 +146,7 @@ static void pidfile_write(const char *path)
 /* pidfile_remove - unlink the pidfile if it is still ours */
 static void pidfile_remove(const char *path)
 {
-    char text[32];
-    long pid;
-    ssize_t n;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-    if (fd < 0)
-        return;
-    n = read(fd, text, sizeof(text) - 1);
-    close(fd);
-    text[n > 0 ? n : 0] = '\0';
-    if (str_parse_long(str_trim(text), 1, 0x7fffffff, &pid) > 0 && pid == getpid())
+    if (pidfile_read(path) == getpid())
         unlink(path);
 }
 
