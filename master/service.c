@@ -311,43 +311,69 @@ static int wait_for_client(void)
     return fd;
 }
 
-/* serve - fill a service_conn for in/out and call the daemon */
-static void serve(int in_fd, int out_fd, unsigned long nth)
+/* describe_conn - fill *conn for in/out; strings live in static buffers
+ * until the next call */
+static void describe_conn(int in_fd, int out_fd, unsigned long nth,
+                          struct service_conn *conn)
 {
+    static char lip[128], rip[128], peer[160], ip[128], sid[128];
     struct sockaddr_storage la, ra;
     socklen_t llen = sizeof(la), rlen = sizeof(ra);
-    char lip[128] = "", rip[128] = "", peer[160] = "", ip[128] = "", sid[128];
-    struct service_conn conn;
 
-    memset(&conn, 0, sizeof(conn));
-    conn.in_fd = in_fd;
-    conn.out_fd = out_fd;
-    conn.nth = nth;
+    memset(conn, 0, sizeof(*conn));
+    conn->in_fd = in_fd;
+    conn->out_fd = out_fd;
+    conn->nth = nth;
     if (getsockname(in_fd, (struct sockaddr *)&la, &llen) == 0 &&
         getpeername(in_fd, (struct sockaddr *)&ra, &rlen) == 0 &&
         ra.ss_family != AF_UNIX) {
         char *semi;
-        conn.local_ipport = master_sockaddr_str((struct sockaddr *)&la, llen, 1, lip, sizeof(lip));
-        conn.remote_ipport = master_sockaddr_str((struct sockaddr *)&ra, rlen, 1, rip, sizeof(rip));
-        conn.peer = master_sockaddr_str((struct sockaddr *)&ra, rlen, 0, peer, sizeof(peer));
+        conn->local_ipport = master_sockaddr_str((struct sockaddr *)&la, llen, 1, lip, sizeof(lip));
+        conn->remote_ipport = master_sockaddr_str((struct sockaddr *)&ra, rlen, 1, rip, sizeof(rip));
+        conn->peer = master_sockaddr_str((struct sockaddr *)&ra, rlen, 0, peer, sizeof(peer));
         str_lcpy(ip, rip, sizeof(ip));
         if ((semi = strrchr(ip, ';')))
             *semi = '\0';
-        conn.peer_ip = ip;
+        conn->peer_ip = ip;
     } else {
-        conn.is_unix = 1;
-        conn.peer = conn.peer_ip = svc.standalone && rlen == sizeof(ra) ? "stdin" : "unix";
+        conn->is_unix = 1;
+        conn->peer = conn->peer_ip = svc.standalone && rlen == sizeof(ra) ? "stdin" : "unix";
     }
     snprintf(sid, sizeof(sid), "%s-%d-%lld-%lu", svc.name, (int)getpid(),
              (long long)time(NULL), nth);
-    conn.session_id = sid;
+    conn->session_id = sid;
+}
+
+/* serve - describe in/out and call the daemon */
+static void serve(int in_fd, int out_fd, unsigned long nth)
+{
+    struct service_conn conn;
+
+    describe_conn(in_fd, out_fd, nth, &conn);
     log_ctx_set("peer", conn.peer);
-    log_ctx_set("session", sid);
+    log_ctx_set("session", conn.session_id);
     log_info("accepted connection");
     svc.cb->connection(&conn, svc.cb->rock);
     if (svc.cb->reset)
         svc.cb->reset(svc.cb->rock);
     log_ctx_clear();
+}
+
+int service_master_fd(void)
+{
+    return svc.have_master && !svc.master_gone ? STATUS_FD : -1;
+}
+
+int service_accept(int listen_fd, struct service_conn *conn)
+{
+    static unsigned long nth;
+    int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+    if (fd < 0)
+        return -1;
+    tune_socket(fd);
+    describe_conn(fd, fd, ++nth, conn);
+    return fd;
 }
 
 /* finish - report, last words, exit */
@@ -407,8 +433,14 @@ int service_main(int argc, char **argv, const struct service_callbacks *cb)
         exit(r);
     setup_signals();
     if (svc.standalone) {
+        if (!cb->connection)
+            fatal(EX_USAGE, "%s cannot serve stdin/stdout (-i)", svc.name);
         serve(STDIN_FILENO, STDOUT_FILENO, 1);
         finish(EX_OK);
+    }
+    if (cb->run) {
+        report(MASTER_STATUS_READY);
+        finish(cb->run(LISTEN_FD, cb->rock));
     }
     accept_loop();
 }

@@ -82,6 +82,16 @@ struct service_callbacks {
     void (*reset)(void *rock);
     /* shutdown - last words before exit(code). */
     void (*shutdown)(int code, void *rock);
+    /* run - for a daemon that serves many connections in one process (an
+     * event loop: mupdate).  When set, the skeleton calls it instead of its
+     * accept loop, once, after post_drop_init and with master told READY
+     * (so master never forks a second child for a waiting connection):
+     * the daemon accepts on listen_fd itself (non-blocking; use
+     * service_accept) and returns when service_term_requested(),
+     * service_hup_requested() or service_master_fd() says so, with an exit
+     * code.  connection is then unused (may be NULL); -i still serves one
+     * connection through it if set. */
+    int (*run)(int listen_fd, void *rock);
     int graceful_term;         /* see SIGTERM above */
     void *rock;
 };
@@ -103,5 +113,14 @@ int service_standalone(void);        /* 1 with -i */
 int service_term_requested(void);
 /* service_hup_requested - SIGHUP arrived: finish this connection soon. */
 int service_hup_requested(void);
+
+/* For run daemons.  service_master_fd - the status pipe to master, to
+ * poll with events 0: POLLHUP/POLLERR means master is gone; -1 when
+ * standalone.  service_accept - accept one connection on listen_fd
+ * (non-blocking, close-on-exec, TCP_NODELAY) and describe it in *conn
+ * (strings valid until the next call; session ids are unique): the fd,
+ * or -1 with errno (EAGAIN: none waiting). */
+int service_master_fd(void);
+int service_accept(int listen_fd, struct service_conn *conn);
 
 #endif /* MASTER_SERVICE_H */
