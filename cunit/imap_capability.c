@@ -53,7 +53,8 @@ static void test_capability_postauth(void)
     const char *c = caps(true, false, true, false, "PLAIN");
 
     CU_ASSERT_STRING_EQUAL(c, "IMAP4rev1 LITERAL+ ID ENABLE NAMESPACE IDLE "
-                              "MOVE UIDPLUS CONDSTORE QRESYNC BINARY ESEARCH SORT "
+                              "MOVE UIDPLUS CONDSTORE QRESYNC BINARY ESEARCH "
+                              "SEARCHRES SORT "
                               "THREAD=ORDEREDSUBJECT THREAD=REFERENCES "
                               "LIST-EXTENDED LIST-STATUS CHILDREN SPECIAL-USE "
                               "CREATE-SPECIAL-USE ACL RIGHTS=texk QUOTA "

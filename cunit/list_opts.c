@@ -112,7 +112,8 @@ static void test_status_items(void)
 {
     size_t n;
     const struct imap_arg *a = parse_line("(MESSAGES RECENT UIDNEXT UIDVALIDITY "
-                                          "UNSEEN SIZE HIGHESTMODSEQ)", &n);
+                                          "UNSEEN SIZE HIGHESTMODSEQ deleted)",
+                                          &n);
     const struct imap_arg *l;
     size_t ln;
     unsigned items;
@@ -120,7 +121,7 @@ static void test_status_items(void)
 
     CU_ASSERT_FATAL(imap_arg_get_list(&a[0], &l, &ln));
     CU_ASSERT_EQUAL(status_items_parse(l, ln, &items, &err), 0);
-    CU_ASSERT_EQUAL(items, 0x7f);
+    CU_ASSERT_EQUAL(items, 0xff);   /* DELETED (RFC 9051) included */
     CU_ASSERT_EQUAL(status_items_parse(l, 0, &items, &err), -1);
     a = parse_line("(MESSAGES \"UNSEEN\")", &n);
     CU_ASSERT_FATAL(imap_arg_get_list(&a[0], &l, &ln));

@@ -893,7 +893,8 @@ static void test_ctl_mboxlist(void)
         CU_ASSERT_EQUAL(run("", d2), 64);
         CU_ASSERT_EQUAL(run("-d -u", d2), 64);
         CU_ASSERT_EQUAL(run("-d extra", d2), 64);
-        CU_ASSERT_EQUAL(run("-m", d2), 64);
+        CU_ASSERT_EQUAL(run("-m", d2), 78); /* no mupdate_server */
+        CU_ASSERT_EQUAL(run("-d -w", d2), 64); /* -w is for -m */
         CU_ASSERT_EQUAL(run("-d -x", d2), 64);
 
         /* a fresh configdirectory: undump, then dump again */

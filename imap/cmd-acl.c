@@ -54,8 +54,11 @@ static int acl_change(struct imap_cmd *cmd, struct mboxlist_entry *e,
     acl_format(acl, &b);
     free(e->acl);
     e->acl = buf_release(&b);
-    if (mboxlist_update(e) != MBOXLIST_OK) {
-        *err = "[SERVERBUG] Cannot store the ACL";
+    r = mboxops_update_acl(e); /* the murder's master hears of it too */
+    if (r != MBOXOPS_OK) {
+        *err = r == MBOXOPS_IO ? "[SERVERBUG] Cannot store the ACL"
+                               : mboxops_strerror(r);
+        r = -1;
         goto out;
     }
     (void)cmd;

@@ -12,7 +12,11 @@
  * MULTIAPPEND requires) and answers OK only after mailbox_append returned,
  * i.e. once the messages are on disk.  Needs the 'i' right; flags the
  * session may not set are dropped (\Seen needs 's', \Deleted 't', the
- * others 'w').  A missing mailbox gets NO [TRYCREATE].
+ * others 'w').  A missing mailbox gets NO [TRYCREATE].  Before a
+ * synchronising literal is invited, cmd_append_literal_check (the
+ * engine's literal_check hook) answers NO [TRYCREATE] / [NOPERM] /
+ * [OVERQUOTA] instead of "+", so a client does not upload a message that
+ * cannot be kept; LITERAL+ data is read and discarded as before.
  */
 #include "config.h"
 
@@ -119,6 +123,39 @@ static const struct imap_stream_ops append_stream = {
 const struct imap_stream_ops *cmd_append_stream_ops(const char *command)
 {
     return strcmp(command, "APPEND") == 0 ? &append_stream : NULL;
+}
+
+const char *cmd_append_literal_check(struct imap_session *s,
+                                     const char *command,
+                                     const struct imap_arg *args,
+                                     size_t argc, uint64_t size)
+{
+    struct mboxlist_entry *e = NULL;
+    char *name = NULL, *qroot = NULL;
+    const char *ext, *no = NULL;
+    struct quota q;
+    int r;
+
+    if (strcmp(command, "APPEND") != 0 || !argc ||
+        !imap_arg_get_astring(&args[0], &ext))
+        return NULL;                   /* the handler answers BAD later */
+    r = append_target(s, ext, &name, &e, NULL);
+    if (r == MBOXOPS_NOTFOUND)
+        no = "[TRYCREATE] Mailbox does not exist";
+    else if (r != MBOXOPS_OK)
+        no = mboxops_strerror(r);
+    else if (quota_findroot(name, &qroot) == QUOTA_OK) {
+        /* a check only: the handler reserves for real, atomically */
+        quota_init(&q);
+        if (quota_read(qroot, &q) == QUOTA_OK &&
+            quota_check(&q, (int64_t)size, 1, NULL) == QUOTA_OVER)
+            no = "[OVERQUOTA] Over quota";
+        quota_fini(&q);
+    }
+    free(qroot);
+    mboxlist_entry_free(&e);
+    free(name);
+    return no;
 }
 
 /* parse_date - RFC 3501 date-time "dd-Mon-yyyy hh:mm:ss +zzzz" */

@@ -31,8 +31,8 @@
 #include "imap/imap_selected.h"
 #include "imap/imap_session.h"
 #include "imap/mailbox.h"
+#include "imap/mboxcmds.h"
 #include "imap/mboxlist.h"
-#include "imap/mboxname.h"
 #include "imap/mboxops.h"
 #include "imap/quota.h"
 #include "imap/seqset.h"
@@ -47,10 +47,10 @@ static struct mailbox *copy_dest_open(struct imap_cmd *cmd, const char *ext)
     struct mboxlist_entry *e = NULL;
     struct mailbox *dst = NULL;
     char *name = NULL;
-    const char *err, *root;
+    const char *root;
     int r;
 
-    if (mboxname_to_internal(&s->ns, ext, s->userid, &name, &err) < 0) {
+    if (mboxcmd_internal(s, ext, &name) < 0) {
         imap_cmd_no(cmd, "[TRYCREATE] Mailbox does not exist");
         return NULL;
     }

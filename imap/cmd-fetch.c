@@ -42,18 +42,21 @@ static void fetch_mark_seen(struct imap_session *s,
     for (size_t i = 0; i < uids->count; i++) {
         const struct mailbox_record *rec = mailbox_record(sel->mb, uids->v[i]);
 
-        if (rec && !(rec->system_flags & (MAILBOX_FLAG_SEEN |
-                                          MAILBOX_FLAG_EXPUNGED)))
+        if (rec && !(rec->system_flags & MAILBOX_FLAG_EXPUNGED) &&
+            !seen_view_is_seen(&sel->seen, rec))
             mailbox_uids_add(&todo, uids->v[i]);
     }
-    if (todo.count &&
-        mailbox_set_flags(sel->mb, todo.v, todo.count, MAILBOX_FLAGS_ADD,
-                          MAILBOX_FLAG_SEEN, NULL, 0, &changed, NULL) ==
-            MAILBOX_OK) {
-        for (size_t i = 0; i < changed.count; i++) {
-            seqset_add(newly, changed.v[i], changed.v[i]);
-            imap_selected_told(s, changed.v[i]);
-        }
+    /* on failure the messages simply stay unseen (and changed empty) */
+    if (todo.count && sel->seen.per_user)      /* imap/seen_view.h */
+        (void)seen_view_store(&sel->seen, todo.v, todo.count, true, &changed);
+    else if (todo.count &&
+             mailbox_set_flags(sel->mb, todo.v, todo.count, MAILBOX_FLAGS_ADD,
+                               MAILBOX_FLAG_SEEN, NULL, 0, &changed, NULL) !=
+                 MAILBOX_OK)
+        changed.count = 0;
+    for (size_t i = 0; i < changed.count; i++) {
+        seqset_add(newly, changed.v[i], changed.v[i]);
+        imap_selected_told(s, changed.v[i]);
     }
     mailbox_uids_fini(&todo);
     mailbox_uids_fini(&changed);
@@ -70,8 +73,10 @@ static void fetch_vanished(struct imap_session *s, const char *set,
     struct buf b = BUF_INIT;
     const char *err;
 
-    if (seqset_parse(set, len, h->uidnext > 1 ? h->uidnext - 1 : 0, 0, &want,
-                     &err) < 0)
+    if (len == 1 && set[0] == '$')       /* RFC 5182 saved result */
+        seqset_union(&want, &s->selected->saved);
+    else if (seqset_parse(set, len, h->uidnext > 1 ? h->uidnext - 1 : 0, 0,
+                          &want, &err) < 0)
         return;
     for (uint32_t i = 0; i < mailbox_num_records(mb); i++) {
         const struct mailbox_record *rec = mailbox_record_at(mb, i);
@@ -109,6 +114,7 @@ static void fetch_run(struct imap_cmd *cmd, const struct fetch_plan *plan,
         if (!p || !msgno)
             continue;
         rec = *p;   /* the pointer dies at the next call on mb */
+        seen_view_patch(&s->selected->seen, &rec);
         if (plan->changedsince_set && rec.modseq <= plan->changedsince)
             continue;
         if (fetch_render_message(fr, msgno, &rec,

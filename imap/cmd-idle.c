@@ -32,19 +32,22 @@
 #define IDLE_TICK_MS 1000
 
 /* idle_changed - did the selected mailbox change during a wait that
- * returned with set[1] (the change fd) or timed out */
+ * returned with set[1] (the change fd) or timed out.  A per-user \Seen
+ * (imap/seen_view.h) lives in the user's seen database, which has no
+ * change descriptor: it is re-read once per tick by the report. */
 static bool idle_changed(struct imap_session *s, int fd, bool fd_ready)
 {
     struct mailbox *mb = s->selected ? s->selected->mb : NULL;
+    bool seen_poll = s->selected && s->selected->seen.per_user;
 
     if (!mb)
         return false;
     if (fd >= 0) {
         if (fd_ready)
             mailbox_change_drain(mb);
-        return fd_ready;
+        return fd_ready || seen_poll;
     }
-    return mailbox_changed(mb) != 0;
+    return mailbox_changed(mb) != 0 || seen_poll;
 }
 
 /* idle_wait - wait for client input; false when the session must end

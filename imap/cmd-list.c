@@ -12,6 +12,10 @@
  * \Noselect when a pattern ending in '%' reaches them (RFC 3501), never
  * revealing a mailbox the session cannot see.  \HasChildren /
  * \HasNoChildren and special-use attributes are always returned.
+ * Where subscriptions and LIST-STATUS come from is a struct list_source:
+ * the local databases for imapd (cmd_list), the user's INBOX backend and
+ * the owning backends for proxyd (cmd_list_from), which lists from its
+ * local copy of the murder's mailboxes.db without asking any backend.
  * TODO(#3): the walk is over all of mailboxes.db per LIST; narrow it to
  * the patterns' literal prefixes when that shows up in profiles.
  */
@@ -41,6 +45,8 @@ struct list_box {
 
 struct list_ctx {
     struct imap_session *s;
+    struct imap_cmd *cmd;
+    const struct list_source *src;
     struct mboxops_who who;
     const struct list_opts *o;
     bool lsub;
@@ -103,13 +109,16 @@ static int gather_cb(void *rock, const struct mboxlist_entry *e)
     return 0;
 }
 
-/* gather_subs - the user's subscriptions, as external names */
-static void gather_subs(struct list_ctx *c)
+/* gather_subs - the user's subscriptions, as external names; -1 with
+ * *error_r when the source cannot tell */
+static int gather_subs(struct list_ctx *c, const char **error_r)
 {
     struct strarray names = STRARRAY_INIT;
 
-    if (subs_list(c->s->userid, &names) != SUBS_OK)
-        log_warning("cannot read subscriptions user=<%s>", c->s->userid);
+    if (c->src->subs(c->cmd, &names, error_r) < 0) {
+        strarray_fini(&names);
+        return -1;
+    }
     for (size_t i = 0; i < names.count; i++) {
         char *ext = mboxcmd_external(c->s, names.data[i]);
         if (!ext)
@@ -119,6 +128,7 @@ static void gather_subs(struct list_ctx *c)
         free(ext);
     }
     strarray_fini(&names);
+    return 0;
 }
 
 /* cand_cb - hash_foreach: add a candidate name */
@@ -181,16 +191,31 @@ static int match(const struct list_ctx *c, const char *ext)
     return best;
 }
 
-/* list_status - LIST-STATUS: "* STATUS" after a selectable mailbox */
-static void list_status(struct list_ctx *c, const char *ext,
-                        const struct list_box *b)
+/* local_subs - imapd's list_source: the local subscriptions database
+ * (an unreadable one lists as no subscriptions, logged) */
+static int local_subs(struct imap_cmd *cmd, struct strarray *names,
+                      const char **error_r)
+{
+    (void)error_r;
+    if (subs_list(cmd->sess->userid, names) != SUBS_OK)
+        log_warning("cannot read subscriptions user=<%s>", cmd->sess->userid);
+    return 0;
+}
+
+/* local_status - imapd's list_source: LIST-STATUS from the local store */
+static void local_status(struct imap_cmd *cmd, const char *ext,
+                         const char *name, unsigned items)
 {
     struct mboxlist_entry *e = NULL;
+    struct mboxops_who who;
 
-    if (mboxops_lookup(&c->who, b->name, ACL_READ, &e, NULL) == MBOXOPS_OK)
-        status_response(c->s, ext, e, c->o->status);
+    mboxcmd_who(cmd->sess, &who);
+    if (mboxops_lookup(&who, name, ACL_READ, &e, NULL) == MBOXOPS_OK)
+        status_response(cmd->sess, ext, e, items);
     mboxlist_entry_free(&e);
 }
+
+static const struct list_source local_source = { local_subs, local_status };
 
 /* box_attrs - the attributes of an existing mailbox or placeholder */
 static void box_attrs(struct list_ctx *c, const char *ext,
@@ -259,13 +284,14 @@ static void emit(struct list_ctx *c, const char *ext, int m)
                   childinfo ? " (\"CHILDINFO\" (\"SUBSCRIBED\"))" : "");
     b = hash_lookup(c->boxes, ext);
     if (b && (c->o->ret & LIST_RET_STATUS))
-        list_status(c, ext, b);
+        c->src->status(c->cmd, ext, b->name, c->o->status);
     buf_free(&a);
     buf_free(&name);
 }
 
-/* list_run - gather, match and answer */
-static void list_run(struct list_ctx *c)
+/* list_run - gather, match and answer; -1 with *error_r (nothing
+ * sent) when the subscriptions are unavailable */
+static int list_run(struct list_ctx *c, const char **error_r)
 {
     bool viaselect = c->lsub || (c->o->sel & LIST_SEL_SUBSCRIBED);
 
@@ -273,7 +299,8 @@ static void list_run(struct list_ctx *c)
     if (viaselect || (c->o->ret & LIST_RET_SUBSCRIBED)) {
         c->subs = hash_new(64);
         c->subparents = hash_new(64);
-        gather_subs(c);
+        if (gather_subs(c, error_r) < 0)
+            return -1;
     }
     if (viaselect) {
         hash_foreach(c->subs, cand_cb, c);
@@ -289,6 +316,7 @@ static void list_run(struct list_ctx *c)
         if (m)
             emit(c, c->cands.data[i], m);
     }
+    return 0;
 }
 
 /* list_ctx_fini - free everything of c */
@@ -307,6 +335,11 @@ static void list_ctx_fini(struct list_ctx *c)
 
 bool cmd_list(struct imap_cmd *cmd)
 {
+    return cmd_list_from(cmd, &local_source);
+}
+
+bool cmd_list_from(struct imap_cmd *cmd, const struct list_source *src)
+{
     struct list_ctx c;
     struct list_opts o;
     const char *err = NULL;
@@ -319,6 +352,8 @@ bool cmd_list(struct imap_cmd *cmd)
         return true;
     }
     c.s = cmd->sess;
+    c.cmd = cmd;
+    c.src = src;
     c.o = &o;
     c.sep = cmd->sess->ns.sep;
     mboxcmd_who(cmd->sess, &c.who);
@@ -332,8 +367,10 @@ bool cmd_list(struct imap_cmd *cmd)
     c.boxes = hash_new(256);
     c.parents = hash_new(256);
     c.cand_seen = hash_new(256);
-    list_run(&c);
+    if (list_run(&c, &err) < 0)
+        imap_cmd_no(cmd, "%s", err);
+    else
+        imap_cmd_ok(cmd, "Completed");
     list_ctx_fini(&c);
-    imap_cmd_ok(cmd, "Completed");
     return true;
 }

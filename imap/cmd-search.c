@@ -9,8 +9,13 @@
  * The program is parsed by search_expr.c and run by search_eval.c over
  * the session's snapshot (imap_selected.h); results are message numbers,
  * or UIDs after the UID prefix.  Errors: BAD for syntax (the message
- * names the bad key), NO [BADCHARSET] for an unknown charset.  SAVE
- * (SEARCHRES) is not supported and is refused with BAD.
+ * names the bad key), NO [BADCHARSET] for an unknown charset.
+ *
+ * SEARCHRES (RFC 5182): RETURN (SAVE) keeps the result as the selection's
+ * "$" (imap_selected.h), all of it, or only the MIN/MAX messages when
+ * those are asked for without ALL or COUNT; SAVE alone sends no ESEARCH.
+ * A SEARCH asking to SAVE that fails (BAD, NO) leaves "$" empty, so a
+ * pipelined "FETCH $" acts on nothing rather than on a stale result.
  */
 #include "config.h"
 
@@ -27,6 +32,7 @@
 #define RET_MAX   0x2
 #define RET_ALL   0x4
 #define RET_COUNT 0x8
+#define RET_SAVE  0x10
 
 struct search_node *search_cmd_program(struct imap_cmd *cmd,
                                        const struct imap_arg *args,
@@ -36,7 +42,7 @@ struct search_node *search_cmd_program(struct imap_cmd *cmd,
     struct mailbox *mb = cmd->sess->selected->mb;
     uint32_t count = mailbox_count(mb);
     struct search_parse pc = { charset, count, mailbox_msgno_uid(mb, count),
-                               false, false, false };
+                               true, false, false };
     struct search_node *root = NULL;
     struct buf err = BUF_INIT;
     int r = search_expr_parse(args, argc, &pc, &root, &err);
@@ -60,7 +66,7 @@ static int parse_return(struct imap_cmd *cmd, const struct imap_arg *arg,
 {
     static const struct { const char *name; unsigned bit; } opts[] = {
         { "MIN", RET_MIN }, { "MAX", RET_MAX }, { "ALL", RET_ALL },
-        { "COUNT", RET_COUNT },
+        { "COUNT", RET_COUNT }, { "SAVE", RET_SAVE },
     };
     const struct imap_arg *list;
     size_t n;
@@ -169,37 +175,81 @@ static long parse_prefix(struct imap_cmd *cmd, unsigned *ret, bool *esearch,
     return (long)i;
 }
 
+/* wants_save - the command asks for RETURN (SAVE), judged before any
+ * validation: even a SEARCH that fails must then empty "$" (RFC 5182) */
+static bool wants_save(const struct imap_cmd *cmd)
+{
+    const struct imap_arg *list;
+    size_t n;
+
+    if (cmd->argc < 2 || !imap_arg_atom_equals(&cmd->args[0], "RETURN") ||
+        !imap_arg_get_list(&cmd->args[1], &list, &n))
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (imap_arg_atom_equals(&list[i], "SAVE"))
+            return true;
+    }
+    return false;
+}
+
+/* save_result - make res (UIDs, or message numbers without uid) the saved
+ * result "$": all of it, or only its first and/or last message when MIN
+ * and/or MAX were asked for without ALL or COUNT (RFC 5182 2.1) */
+static void save_result(struct imap_cmd *cmd, unsigned ret,
+                        const struct mailbox_uids *res)
+{
+    struct imap_selected *sel = cmd->sess->selected;
+    bool some = (ret & (RET_MIN | RET_MAX)) && !(ret & (RET_ALL | RET_COUNT));
+
+    seqset_reset(&sel->saved);
+    for (size_t i = 0; i < res->count; i++) {
+        uint32_t u = res->v[i];
+
+        if (some && !((i == 0 && (ret & RET_MIN)) ||
+                      (i == res->count - 1 && (ret & RET_MAX))))
+            continue;
+        if (!cmd->uid)
+            u = mailbox_msgno_uid(sel->mb, u);
+        seqset_add(&sel->saved, u, u);
+    }
+}
+
 bool cmd_search(struct imap_cmd *cmd)
 {
-    struct mailbox *mb = cmd->sess->selected->mb;
+    struct imap_selected *sel = cmd->sess->selected;
     struct mailbox_uids res = { NULL, 0, 0 };
-    struct search_node *root;
+    struct search_node *root = NULL;
     struct search_eval *ev;
     const char *charset = NULL;
     unsigned ret = 0;
     bool esearch = false, modseq = false;
     long first = parse_prefix(cmd, &ret, &esearch, &charset);
 
-    if (first < 0)
+    if (first >= 0)
+        root = search_cmd_program(cmd, cmd->args + first,
+                                  cmd->argc - (size_t)first, charset, &modseq);
+    if (!root) {                         /* answered BAD or NO */
+        if (wants_save(cmd))
+            seqset_reset(&sel->saved);
         return true;
+    }
     if (!esearch && (cmd->sess->enabled & IMAP_ENABLED_IMAP4REV2)) {
         esearch = true;   /* RFC 9051 6.4.4: ESEARCH, ALL when no RETURN */
         ret = RET_ALL;
     }
-    root = search_cmd_program(cmd, cmd->args + first, cmd->argc - (size_t)first,
-                              charset, &modseq);
-    if (!root)
-        return true;
-    ev = search_eval_new(mb, NULL);
+    ev = search_eval_new(sel->mb, &sel->saved, &sel->seen);
     search_eval_prepare(ev, root);
     search_eval_run(ev, root, cmd->uid, &res);
     search_eval_free(&ev);
-    uint64_t hm = modseq ? highest_modseq(mb, &res, cmd->uid) : 0;
-    if (esearch)
+    uint64_t hm = modseq ? highest_modseq(sel->mb, &res, cmd->uid) : 0;
+    if (ret & RET_SAVE)
+        save_result(cmd, ret, &res);
+    if (esearch && ret != RET_SAVE)      /* SAVE alone: no ESEARCH */
         reply_esearch(cmd, ret, &res, hm);
-    else
+    else if (!esearch)
         reply_search(cmd, &res, hm);
-    imap_cmd_ok(cmd, "%sSEARCH completed", cmd->uid ? "UID " : "");
+    imap_cmd_ok(cmd, "%sSEARCH completed%s", cmd->uid ? "UID " : "",
+                (ret & RET_SAVE) ? ", result saved" : "");
     mailbox_uids_fini(&res);
     search_expr_free(&root);
     return true;

@@ -2,7 +2,8 @@
 /*
  * cmd-select.c - SELECT and EXAMINE (RFC 3501 6.3.1-2): open a mailbox
  * as the session's selected state (imap_selected.c) and describe it:
- * FLAGS, EXISTS, RECENT (always 0), UNSEEN (first unseen message),
+ * FLAGS, EXISTS, RECENT (always 0), UNSEEN (first message unseen by this
+ * user, imap/seen_view.h),
  * PERMANENTFLAGS (what the session's rights let it store), UIDVALIDITY,
  * UIDNEXT, HIGHESTMODSEQ, and READ-ONLY / READ-WRITE.  A mailbox the
  * session may not see gets the same NO as one that does not exist.
@@ -60,27 +61,15 @@ static void select_flag_names(const struct mailbox *mb, unsigned rights,
     buf_putc(out, ')');
 }
 
-/* first_unseen - the message number of the first unseen message, 0 */
-static uint32_t first_unseen(const struct mailbox *mb)
-{
-    uint32_t n = mailbox_count(mb);
-
-    for (uint32_t i = 1; i <= n; i++) {
-        const struct mailbox_record *rec =
-            mailbox_record(mb, mailbox_msgno_uid(mb, i));
-        if (rec && !(rec->system_flags & MAILBOX_FLAG_SEEN))
-            return i;
-    }
-    return 0;
-}
-
 /* select_describe - the untagged responses of a successful SELECT */
 static void select_describe(struct imap_session *s)
 {
     struct imap_selected *sel = s->selected;
     const struct mailbox_header *h = mailbox_get_header(sel->mb);
     struct buf b = BUF_INIT;
-    uint32_t unseen = first_unseen(sel->mb);
+    uint32_t unseen;
+
+    seen_view_unseen(&sel->seen, sel->mb, &unseen);   /* the user's */
 
     select_flag_names(sel->mb, sel->rights, false, &b);
     imap_untagged(s, "FLAGS %s", buf_cstring(&b));
@@ -188,8 +177,8 @@ bool cmd_select(struct imap_cmd *cmd)
                                          ACL_DELETEMSG | ACL_EXPUNGE));
         const char *root = mboxops_root(e->partition);
 
-        if (!root || imap_selected_open(s, root, name, ext, ro, rights,
-                                        &err) < 0)
+        if (!root || imap_selected_open(s, root, name, e->uniqueid, ext, ro,
+                                        rights, &err) < 0)
             r = MBOXOPS_IO;
     }
     if (r == MBOXOPS_OK) {

@@ -25,7 +25,8 @@ static struct sort_item *collect(struct imap_cmd *cmd, struct search_node *root,
                                  size_t *n_r)
 {
     struct mailbox *mb = cmd->sess->selected->mb;
-    struct search_eval *ev = search_eval_new(mb, NULL);
+    struct imap_selected *sel = cmd->sess->selected;
+    struct search_eval *ev = search_eval_new(mb, &sel->saved, &sel->seen);
     uint32_t count = mailbox_count(mb);
     struct sort_item *items = xcalloc(count ? count : 1, sizeof(*items));
     size_t n = 0;

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * cmd-status.c - STATUS (RFC 3501 6.3.10): MESSAGES, RECENT (always 0),
- * UIDNEXT, UIDVALIDITY, UNSEEN, SIZE (RFC 8438) and HIGHESTMODSEQ (RFC
- * 7162), read from the mailbox's index header without selecting it.
+ * UIDNEXT, UIDVALIDITY, UNSEEN, SIZE (RFC 8438), HIGHESTMODSEQ (RFC
+ * 7162) and DELETED (RFC 9051), read from the mailbox's index header
+ * without selecting it; UNSEEN is the session user's (imap/seen_view.h:
+ * counted from the user's seen database outside the user's own
+ * mailboxes), DELETED is counted from the index records.
  * Needs the 'r' right; a mailbox the session may not see is answered as
  * if it did not exist.  status_response() also serves LIST-STATUS.
  */
@@ -16,7 +19,40 @@
 #include "imap/mboxcmds.h"
 #include "imap/mboxlist.h"
 #include "imap/mboxops.h"
+#include "imap/seen_view.h"
 #include "lib/buf.h"
+
+/* status_unseen - the session user's unseen count: the index header's
+ * in the user's own mailboxes, else counted from the seen database (the
+ * owner's count when that cannot be read: logged by seen_view) */
+static uint32_t status_unseen(struct imap_session *s,
+                              const struct mboxlist_entry *e,
+                              struct mailbox *mb,
+                              const struct mailbox_header *h)
+{
+    struct seen_view v;
+    uint32_t n = h->unseen;
+
+    if (seen_view_open(&v, &s->ns, s->userid, e->name, e->uniqueid) == 0 &&
+        v.per_user)
+        n = seen_view_unseen(&v, mb, NULL);
+    seen_view_fini(&v);
+    return n;
+}
+
+/* status_deleted - how many messages carry \Deleted */
+static uint32_t status_deleted(struct mailbox *mb)
+{
+    uint32_t n = mailbox_count(mb), count = 0;
+
+    for (uint32_t msgno = 1; msgno <= n; msgno++) {
+        const struct mailbox_record *rec =
+            mailbox_record(mb, mailbox_msgno_uid(mb, msgno));
+        if (rec && (rec->system_flags & MAILBOX_FLAG_DELETED))
+            count++;
+    }
+    return count;
+}
 
 int status_response(struct imap_session *s, const char *ext,
                     const struct mboxlist_entry *e, unsigned items)
@@ -40,7 +76,9 @@ int status_response(struct imap_session *s, const char *ext,
     if (items & STATUS_UIDVALIDITY)
         buf_printf(&b, "UIDVALIDITY %u ", h->uidvalidity);
     if (items & STATUS_UNSEEN)
-        buf_printf(&b, "UNSEEN %u ", h->unseen);
+        buf_printf(&b, "UNSEEN %u ", status_unseen(s, e, mb, h));
+    if (items & STATUS_DELETED)
+        buf_printf(&b, "DELETED %u ", status_deleted(mb));
     if (items & STATUS_SIZE)
         buf_printf(&b, "SIZE %llu ", (unsigned long long)h->quota_used);
     if (items & STATUS_HIGHESTMODSEQ)

@@ -15,6 +15,12 @@
  * MODSEQ, RFC 7162 3.1.3).  Those UIDs are marked told so the command's
  * end report does not repeat them.  Failed UNCHANGEDSINCE tests answer
  * OK [MODIFIED set].
+ *
+ * In a mailbox whose \Seen is per user (imap/seen_view.h: not the user's
+ * own), \Seen goes to the user's seen database and the rest to the index,
+ * whose \Seen bit (the owner's) is never touched; a FLAGS replace is then
+ * a removal of the other flags plus an addition (two index commits).
+ * UNCHANGEDSINCE tests the index modseq only.
  */
 #include "config.h"
 
@@ -26,6 +32,7 @@
 #include "imap/imap_session.h"
 #include "imap/mailbox.h"
 #include "imap/seqset.h"
+#include "imap/seen_view.h"
 #include "lib/buf.h"
 #include "lib/str.h"
 #include "lib/strarray.h"
@@ -171,23 +178,26 @@ static void store_respond(struct imap_cmd *cmd, const struct store_req *req,
 
     for (size_t i = 0; i < uids->count; i++) {
         uint32_t uid = uids->v[i], msgno = mailbox_uid_msgno(mb, uid);
-        const struct mailbox_record *rec = mailbox_record(mb, uid);
+        const struct mailbox_record *p = mailbox_record(mb, uid);
         bool was_changed = seqset_contains(changed, uid);
+        struct mailbox_record rec;
 
-        if (!rec || !msgno || seqset_contains(failed, uid) ||
-            (rec->system_flags & MAILBOX_FLAG_EXPUNGED))
+        if (!p || !msgno || seqset_contains(failed, uid) ||
+            (p->system_flags & MAILBOX_FLAG_EXPUNGED))
             continue;
         if (req->silent && !(req->unchangedsince_set && was_changed))
             continue;
+        rec = *p;
+        seen_view_patch(&s->selected->seen, &rec);
         buf_reset(&b);
         if (!req->silent) {
             buf_appendcstr(&b, " FLAGS ");
-            imap_selected_format_flags(mb, rec, &b);
+            imap_selected_format_flags(mb, &rec, &b);
         }
         if (cmd->uid)
             buf_printf(&b, " UID %u", uid);
         if (modseq)
-            buf_printf(&b, " MODSEQ (%llu)", (unsigned long long)rec->modseq);
+            buf_printf(&b, " MODSEQ (%llu)", (unsigned long long)rec.modseq);
         if (b.len)
             imap_untagged(s, "%u FETCH (%s)", msgno, buf_cstring(&b) + 1);
         imap_selected_told(s, uid);
@@ -227,24 +237,19 @@ static void store_modified(struct imap_cmd *cmd, const struct seqset *failed)
     seqset_fini(&nums);
 }
 
-/* store_apply - run the store; MAILBOX_OK or an error */
-static int store_apply(struct imap_session *s, const struct store_req *req,
-                       const struct mailbox_uids *uids, struct seqset *changed,
-                       struct seqset *failed)
+/* store_index - one mailbox_set_flags call; its changed and failed UIDs
+ * are added to the sets */
+static int store_index(struct mailbox *mb, const struct mailbox_uids *uids,
+                       enum mailbox_flag_op op, uint32_t sysflags,
+                       const struct strarray *keywords, uint64_t since,
+                       struct seqset *changed, struct seqset *failed)
 {
     struct mailbox_uids ch = { 0 }, fa = { 0 };
     int r = MAILBOX_OK;
 
-    if (req->unchangedsince_set && req->unchangedsince == 0) {
-        /* every modseq is above 0: nothing passes the test */
-        for (size_t i = 0; i < uids->count; i++)
-            seqset_add(failed, uids->v[i], uids->v[i]);
-        return MAILBOX_OK;
-    }
     if (uids->count)
-        r = mailbox_set_flags(s->selected->mb, uids->v, uids->count, req->op,
-                              req->sysflags, &req->keywords,
-                              req->unchangedsince, &ch, &fa);
+        r = mailbox_set_flags(mb, uids->v, uids->count, op, sysflags,
+                              keywords, since, &ch, &fa);
     for (size_t i = 0; i < ch.count; i++)
         seqset_add(changed, ch.v[i], ch.v[i]);
     for (size_t i = 0; i < fa.count; i++)
@@ -252,6 +257,94 @@ static int store_apply(struct imap_session *s, const struct store_req *req,
     mailbox_uids_fini(&ch);
     mailbox_uids_fini(&fa);
     return r;
+}
+
+/* store_replace_others - FLAGS replace without touching the index's \Seen:
+ * remove every other flag not in req (with the UNCHANGEDSINCE test), then
+ * add req's to the messages that passed */
+static int store_replace_others(struct mailbox *mb, const struct store_req *req,
+                                const struct mailbox_uids *uids,
+                                struct seqset *changed, struct seqset *failed)
+{
+    const uint32_t others = MAILBOX_FLAG_ANSWERED | MAILBOX_FLAG_FLAGGED |
+                            MAILBOX_FLAG_DELETED | MAILBOX_FLAG_DRAFT;
+    uint32_t keep = req->sysflags & ~MAILBOX_FLAG_SEEN;
+    struct strarray drop = STRARRAY_INIT;
+    struct mailbox_uids passed = { 0 };
+    int r;
+
+    for (unsigned i = 0; i < MAILBOX_USER_FLAGS_MAX; i++) {
+        const char *n = mailbox_user_flag_name(mb, i);
+        bool wanted = false;
+
+        for (size_t k = 0; n && k < req->keywords.count; k++)
+            wanted |= str_casecmp(n, strarray_nth(&req->keywords, k)) == 0;
+        if (n && !wanted)
+            strarray_append(&drop, n);
+    }
+    r = store_index(mb, uids, MAILBOX_FLAGS_REMOVE, others & ~keep, &drop,
+                    req->unchangedsince, changed, failed);
+    for (size_t i = 0; r == MAILBOX_OK && i < uids->count; i++) {
+        if (!seqset_contains(failed, uids->v[i]))
+            mailbox_uids_add(&passed, uids->v[i]);
+    }
+    if (r == MAILBOX_OK)
+        r = store_index(mb, &passed, MAILBOX_FLAGS_ADD, keep, &req->keywords,
+                        0, changed, failed);
+    mailbox_uids_fini(&passed);
+    strarray_fini(&drop);
+    return r;
+}
+
+/* store_per_user - the store in a mailbox whose \Seen is the user's own
+ * (see the file comment); MAILBOX_OK or an error */
+static int store_per_user(struct imap_selected *sel,
+                          const struct store_req *req,
+                          const struct mailbox_uids *uids,
+                          struct seqset *changed, struct seqset *failed)
+{
+    uint32_t sysf = req->sysflags & ~MAILBOX_FLAG_SEEN;
+    bool seen = (req->sysflags & MAILBOX_FLAG_SEEN) != 0;
+    struct mailbox_uids passed = { 0 }, ch = { 0 };
+    int r = MAILBOX_OK;
+
+    if (req->op == MAILBOX_FLAGS_REPLACE)
+        r = store_replace_others(sel->mb, req, uids, changed, failed);
+    else if (sysf || req->keywords.count)
+        r = store_index(sel->mb, uids, req->op, sysf, &req->keywords,
+                        req->unchangedsince, changed, failed);
+    if (r != MAILBOX_OK || (!seen && req->op != MAILBOX_FLAGS_REPLACE))
+        return r;
+    for (size_t i = 0; i < uids->count; i++) {
+        if (!seqset_contains(failed, uids->v[i]))
+            mailbox_uids_add(&passed, uids->v[i]);
+    }
+    if (seen_view_store(&sel->seen, passed.v, passed.count,
+                        req->op == MAILBOX_FLAGS_REPLACE
+                            ? seen : req->op == MAILBOX_FLAGS_ADD, &ch) < 0)
+        r = MAILBOX_E_IO;
+    for (size_t i = 0; i < ch.count; i++)
+        seqset_add(changed, ch.v[i], ch.v[i]);
+    mailbox_uids_fini(&passed);
+    mailbox_uids_fini(&ch);
+    return r;
+}
+
+/* store_apply - run the store; MAILBOX_OK or an error */
+static int store_apply(struct imap_session *s, const struct store_req *req,
+                       const struct mailbox_uids *uids, struct seqset *changed,
+                       struct seqset *failed)
+{
+    if (req->unchangedsince_set && req->unchangedsince == 0) {
+        /* every modseq is above 0: nothing passes the test */
+        for (size_t i = 0; i < uids->count; i++)
+            seqset_add(failed, uids->v[i], uids->v[i]);
+        return MAILBOX_OK;
+    }
+    if (s->selected->seen.per_user)
+        return store_per_user(s->selected, req, uids, changed, failed);
+    return store_index(s->selected->mb, uids, req->op, req->sysflags,
+                       &req->keywords, req->unchangedsince, changed, failed);
 }
 
 /* store_check - parse and check; false when a reply was sent */

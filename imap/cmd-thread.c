@@ -56,7 +56,8 @@ static struct thread_msg *collect(struct imap_cmd *cmd, struct search_node *root
                                   bool refs, size_t *n_r)
 {
     struct mailbox *mb = cmd->sess->selected->mb;
-    struct search_eval *ev = search_eval_new(mb, NULL);
+    struct imap_selected *sel = cmd->sess->selected;
+    struct search_eval *ev = search_eval_new(mb, &sel->saved, &sel->seen);
     uint32_t count = mailbox_count(mb);
     struct thread_msg *msgs = xcalloc(count ? count : 1, sizeof(*msgs));
     struct strarray tmp = STRARRAY_INIT;

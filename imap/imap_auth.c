@@ -112,16 +112,9 @@ int imap_auth_reset(struct imap_session *s, const char **error_r)
 bool imap_auth_failure(unsigned long failures, const char *user,
                        const char *mech, const char *reason)
 {
-    long ms = (long)failures * IMAP_AUTH_FAIL_DELAY_MS;
-    struct timespec ts;
-
     log_notice("login failed user=<%s> mech=<%s> reason=<%s>", user ? user : "",
                mech, reason ? reason : "");
-    if (ms > IMAP_AUTH_FAIL_DELAY_MAX_MS)
-        ms = IMAP_AUTH_FAIL_DELAY_MAX_MS;
-    ts.tv_sec = ms / 1000;
-    ts.tv_nsec = (ms % 1000) * 1000000L;
-    nanosleep(&ts, NULL);
+    imap_session_penalty(failures);
     return failures >= (unsigned long)cfg_get_int(IMAPOPT_MAXAUTHFAILURES);
 }
 

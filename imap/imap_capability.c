@@ -27,7 +27,7 @@ static const char *const caps_postauth[] = { "IDLE", "MOVE", "UIDPLUS",
                                              "CONDSTORE", "QRESYNC", "BINARY",
                                              /* cmd-search.c, cmd-sort.c,
                                               * cmd-thread.c */
-                                             "ESEARCH", "SORT",
+                                             "ESEARCH", "SEARCHRES", "SORT",
                                              "THREAD=ORDEREDSUBJECT",
                                              "THREAD=REFERENCES",
                                              /* mailbox commands (cmd-list.c,

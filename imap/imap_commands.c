@@ -17,6 +17,7 @@
 
 #include "imap/imap_commands.h"
 #include "imap/mboxcmds.h"
+#include "imap/xfer.h"
 #include "lib/log.h"
 #include "lib/str.h"
 
@@ -59,6 +60,9 @@ static const struct imap_command imapd_command_list[] = {
     { "DELETEACL",    cmd_acl,        POST },
     { "LISTRIGHTS",   cmd_acl,        POST },
     { "MYRIGHTS",     cmd_acl,        POST },
+    /* murder backends: moving a mailbox to another server (imap/xfer.h) */
+    { "XFER",         cmd_xfer,       POST },
+    { "XFERRECV",     cmd_xferrecv,   POST },
     { "GETMETADATA",  NULL,           POST },
     { "SETMETADATA",  NULL,           POST },
     /* selected (RFC 3501 6.4) */

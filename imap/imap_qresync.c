@@ -141,16 +141,19 @@ static void qr_fetch(struct imap_session *s, const struct imap_qresync *q)
 
     for (uint32_t msgno = 1; msgno <= n; msgno++) {
         uint32_t uid = mailbox_msgno_uid(mb, msgno);
-        const struct mailbox_record *rec = mailbox_record(mb, uid);
+        const struct mailbox_record *p = mailbox_record(mb, uid);
+        struct mailbox_record rec;
 
-        if (!rec || rec->modseq <= q->modseq ||
+        if (!p || p->modseq <= q->modseq ||
             (q->have_known && !seqset_contains(&q->known, uid)))
             continue;
+        rec = *p;
+        seen_view_patch(&s->selected->seen, &rec);   /* the user's \Seen */
         buf_reset(&b);
-        imap_selected_format_flags(mb, rec, &b);
+        imap_selected_format_flags(mb, &rec, &b);
         imap_untagged(s, "%u FETCH (UID %u FLAGS %s MODSEQ (%llu))", msgno,
                       uid, buf_cstring(&b),
-                      (unsigned long long)rec->modseq);
+                      (unsigned long long)rec.modseq);
     }
     buf_free(&b);
 }

@@ -25,7 +25,8 @@
 #include "lib/xmalloc.h"
 
 int imap_selected_open(struct imap_session *s, const char *root,
-                       const char *name, const char *extname, bool readonly,
+                       const char *name, const char *uniqueid,
+                       const char *extname, bool readonly,
                        unsigned rights, const char **error_r)
 {
     struct imap_selected *sel;
@@ -43,6 +44,12 @@ int imap_selected_open(struct imap_session *s, const char *root,
         return -1;
     }
     sel = xzmalloc(sizeof(*sel));
+    if (seen_view_open(&sel->seen, &s->ns, s->userid, name, uniqueid) < 0) {
+        mailbox_close(&mb);
+        free(sel);
+        *error_r = "[UNAVAILABLE] Seen state is not available";
+        return -1;
+    }
     sel->mb = mb;
     sel->name = xstrdup(name);
     sel->extname = xstrdup(extname ? extname : name);
@@ -69,6 +76,8 @@ void imap_selected_close(struct imap_session *s, bool expunge)
     mailbox_close(&sel->mb);
     mailbox_changes_fini(&sel->changes);
     seqset_fini(&sel->told);
+    seqset_fini(&sel->saved);
+    seen_view_fini(&sel->seen);
     free(sel->name);
     free(sel->extname);
     free(sel->root);
@@ -120,26 +129,31 @@ void imap_selected_told(struct imap_session *s, uint32_t uid)
         seqset_add(&s->selected->told, uid, uid);
 }
 
-/* report_flags - "* n FETCH (FLAGS ...)" for each changed message */
-static void report_flags(struct imap_session *s, struct imap_selected *sel)
+/* report_flags - "* n FETCH (FLAGS ...)" for each message of changed
+ * not yet told (and then told: a UID changed in the index and in the seen
+ * database is reported once) */
+static void report_flags(struct imap_session *s, struct imap_selected *sel,
+                         const struct mailbox_uids *changed)
 {
     struct buf b = BUF_INIT;
 
-    for (size_t i = 0; i < sel->changes.changed_uids.count; i++) {
-        uint32_t uid = sel->changes.changed_uids.v[i];
+    for (size_t i = 0; i < changed->count; i++) {
+        uint32_t uid = changed->v[i];
         uint32_t msgno = mailbox_uid_msgno(sel->mb, uid);
-        const struct mailbox_record *rec = mailbox_record(sel->mb, uid);
+        const struct mailbox_record *p = mailbox_record(sel->mb, uid);
+        struct mailbox_record rec;
 
-        if (!msgno || !rec || seqset_contains(&sel->told, uid))
+        if (!msgno || !p || seqset_contains(&sel->told, uid))
             continue;
+        rec = *p;
+        seen_view_patch(&sel->seen, &rec);
         buf_reset(&b);
-        imap_selected_format_flags(sel->mb, rec, &b);
-#ifdef IMAP_ENABLED_CONDSTORE
+        imap_selected_format_flags(sel->mb, &rec, &b);
         if (s->enabled & IMAP_ENABLED_CONDSTORE)
-            buf_printf(&b, " MODSEQ (%llu)", (unsigned long long)rec->modseq);
-#endif
+            buf_printf(&b, " MODSEQ (%llu)", (unsigned long long)rec.modseq);
         imap_untagged(s, "%u FETCH (FLAGS %s UID %u)", msgno,
                       buf_cstring(&b), uid);
+        seqset_add(&sel->told, uid, uid);
     }
     buf_free(&b);
 }
@@ -187,7 +201,14 @@ void imap_selected_report(struct imap_session *s, unsigned flags)
             imap_untagged(s, "%u EXPUNGE", sel->changes.expunged_msgnos.v[i]);
     if (sel->changes.exists_changed)
         imap_untagged(s, "%u EXISTS", sel->changes.exists);
-    report_flags(s, sel);
+    report_flags(s, sel, &sel->changes.changed_uids);
+    if (sel->seen.per_user) {
+        struct mailbox_uids seen_changed = { 0 };
+
+        if (seen_view_reload(&sel->seen, sel->mb, &seen_changed) == 0)
+            report_flags(s, sel, &seen_changed);
+        mailbox_uids_fini(&seen_changed);
+    }
     seqset_reset(&sel->told);
 }
 
@@ -218,37 +239,51 @@ static uint32_t selected_maxval(const struct mailbox *mb, bool uid)
     return n ? mailbox_msgno_uid(mb, n) : 0;
 }
 
+/* snapshot_select - the UIDs of the snapshot whose UID (uid) or message
+ * number is in want, into uids_r.  Walks the snapshot, not the set: a
+ * set may span 2^32 numbers. */
+static void snapshot_select(const struct imap_selected *sel,
+                            const struct seqset *want, bool uid,
+                            struct seqset *uids_r)
+{
+    uint32_t n = mailbox_count(sel->mb);
+
+    for (uint32_t msgno = 1; msgno <= n; msgno++) {
+        uint32_t u = mailbox_msgno_uid(sel->mb, msgno);
+
+        if (seqset_contains(want, uid ? u : msgno))
+            seqset_add(uids_r, u, u);
+    }
+}
+
 int imap_selected_resolve_set(struct imap_session *s, const char *set,
                               size_t len, bool uid, struct seqset *uids_r,
                               const char **error_r)
 {
     struct imap_selected *sel = s->selected;
     struct seqset parsed = SEQSET_INIT;
-    uint32_t n;
 
     seqset_reset(uids_r);
     if (!sel) {
         *error_r = "No mailbox selected";
         return -1;
     }
-    n = mailbox_count(sel->mb);
+    if (len == 1 && set[0] == '$') {
+        /* RFC 5182: the saved result, less what has been expunged */
+        snapshot_select(sel, &sel->saved, true, uids_r);
+        return 0;
+    }
     if (seqset_parse(set, len, selected_maxval(sel->mb, uid), 0, &parsed,
                      error_r) < 0) {
         seqset_fini(&parsed);
         return -1;
     }
-    if (!uid && seqset_last(&parsed) > n) {
+    if (!uid && seqset_last(&parsed) > mailbox_count(sel->mb)) {
         seqset_fini(&parsed);
         *error_r = "Invalid message sequence number";
         return -1;
     }
-    /* walk the snapshot, not the set: a set may span 2^32 numbers */
-    for (uint32_t msgno = 1; msgno <= n; msgno++) {
-        uint32_t u = mailbox_msgno_uid(sel->mb, msgno);
-
-        if (seqset_contains(&parsed, uid ? u : msgno))
-            seqset_add(uids_r, u, u);
-    }
+    snapshot_select(sel, &parsed, uid, uids_r);
     seqset_fini(&parsed);
     return 0;
 }

@@ -20,9 +20,12 @@
  * command.  RECENT is always 0 (no \Recent, as IMAP4rev2); nothing here
  * ever sends "* n RECENT" after SELECT.
  *
- * \Seen is the record's system flag (MAILBOX_FLAG_SEEN), shared by every
- * reader of the mailbox; per-user seen state (imap/seen.h) is not used for
- * it yet.  Errors: functions returning int give 0 / -1 with a static
+ * \Seen is the session user's (imap/seen_view.h): the record's system
+ * flag in the user's own mailboxes, the user's seen database in others'
+ * and shared ones.  Commands copy a record and seen_view_patch() it with
+ * ->seen before showing or matching flags; the report re-reads the seen
+ * database so another session of the same user is seen as FETCH FLAGS.
+ * Errors: functions returning int give 0 / -1 with a static
  * message in *error_r, fit for a NO reply.  One session, one process.
  */
 #ifndef IMAP_IMAP_SELECTED_H
@@ -32,6 +35,7 @@
 #include <stdint.h>
 
 #include "imap/mailbox.h"
+#include "imap/seen_view.h"
 #include "imap/seqset.h"
 
 struct buf;
@@ -52,17 +56,25 @@ struct imap_selected {
      * FETCH responses), so the report does not repeat them; cleared by
      * every report. */
     struct seqset told;
+    /* The saved search result "$" (RFC 5182 SEARCHRES), as UIDs: set by
+     * SEARCH RETURN (SAVE), emptied when such a SEARCH fails; it dies
+     * with the selection (SELECT, EXAMINE, UNSELECT, CLOSE).  Expunged
+     * UIDs need no removal: "$" resolves against the snapshot. */
+    struct seqset saved;
+    struct seen_view seen; /* whose \Seen the session sees */
     struct mailbox_changes changes;  /* scratch for mailbox_refresh */
 };
 
-/* imap_selected_open - select internal mailbox name on partition root
- * for s: closes any previous selection first (RFC 3501: even when this
- * one fails), opens the mailbox, sets s->selected and s->state =
+/* imap_selected_open - select internal mailbox name (unique id
+ * uniqueid, NULL when unknown) on partition root for s: closes any
+ * previous selection first (RFC 3501: even when this one fails), opens
+ * the mailbox and the user's seen view, sets s->selected and s->state =
  * IMAP_CMD_SELECTED.  extname is what the client sent (for logs and
  * responses).  Returns 0, or -1 with *error_r (the session is then in the
  * authenticated state).  Sends nothing: cmd-select.c does. */
 int imap_selected_open(struct imap_session *s, const char *root,
-                       const char *name, const char *extname, bool readonly,
+                       const char *name, const char *uniqueid,
+                       const char *extname, bool readonly,
                        unsigned rights, const char **error_r);
 
 /* imap_selected_close - end the selection (nothing is sent): with
@@ -96,7 +108,8 @@ void imap_selected_told(struct imap_session *s, uint32_t uid);
 
 /* imap_selected_format_flags - append the flag list of rec, "(\Seen
  * $Label1)", parentheses included, to out (system flags first, then the
- * mailbox's user flags in index order; never \Recent). */
+ * mailbox's user flags in index order; never \Recent).  rec's \Seen is
+ * taken as it is: patch a copy with the selection's seen view first. */
 void imap_selected_format_flags(const struct mailbox *mb,
                                 const struct mailbox_record *rec,
                                 struct buf *out);
@@ -107,8 +120,10 @@ void imap_selected_format_flags(const struct mailbox *mb,
  * is EXISTS, and a number above EXISTS is an error ("Invalid message
  * sequence number", RFC 3501 BAD).  uid true: UIDs, '*' is the highest
  * UID of the snapshot (so "n:*" always includes it), and UIDs not in the
- * snapshot are silently left out.  Returns 0, or -1 with *error_r for a
- * malformed set.  Needs a selection. */
+ * snapshot are silently left out.  "$" alone (RFC 5182) is the saved
+ * search result, the same under both (empty when nothing was saved).
+ * Returns 0, or -1 with *error_r for a malformed set.  Needs a
+ * selection. */
 int imap_selected_resolve(struct imap_session *s, const char *set,
                           size_t len, bool uid, struct mailbox_uids *uids_r,
                           const char **error_r);

@@ -87,6 +87,8 @@ int imap_session_read_timeout(const struct imap_session *s)
 
 /* reply - "<tag> <kind> <text>\r\n" */
 static void reply(struct imap_session *s, const char *tag, const char *kind,
+                  const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+static void reply(struct imap_session *s, const char *tag, const char *kind,
                   const char *fmt, va_list ap)
 {
     struct buf b = BUF_INIT;
@@ -155,14 +157,33 @@ void imap_session_bye(struct imap_session *s, const char *text)
     s->closing = true;
 }
 
+void imap_session_penalty(unsigned long steps)
+{
+    unsigned long ms = steps * IMAP_AUTH_FAIL_DELAY_MS;
+    struct timespec ts;
+
+    if (!steps)
+        return;
+    if (ms > IMAP_AUTH_FAIL_DELAY_MAX_MS || steps > IMAP_AUTH_FAIL_DELAY_MAX_MS)
+        ms = IMAP_AUTH_FAIL_DELAY_MAX_MS;
+    ts.tv_sec = (time_t)(ms / 1000);
+    ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+    nanosleep(&ts, NULL);
+}
+
 bool imap_session_count_bad(struct imap_session *s)
 {
     long max = cfg_get_int(s->state == IMAP_CMD_NONAUTH
                                ? IMAPOPT_MAXBADCOMMANDS_PREAUTH
                                : IMAPOPT_MAXBADCOMMANDS);
 
-    if (++s->bad_commands <= (unsigned long)max)
+    if (++s->bad_commands <= (unsigned long)max) {
+        if (s->bad_commands > IMAP_BAD_FREE) {
+            prot_flush(s->prot);      /* the BAD first, then the wait */
+            imap_session_penalty(s->bad_commands - IMAP_BAD_FREE);
+        }
         return false;
+    }
     log_notice("PROTOERR too many bad commands count=<%u>", s->bad_commands);
     imap_session_bye(s, "Too many invalid commands");
     return true;
@@ -355,6 +376,32 @@ static bool session_stream_literal(struct imap_session *s)
     return true;
 }
 
+/* session_literal_refused - ask the daemon's literal_check before "+";
+ * when it refuses, answer the command NO and forget it (true) */
+static bool session_literal_refused(struct imap_session *s)
+{
+    const char *name = imap_parser_command(s->parser);
+    const char *tag = imap_parser_tag(s->parser);
+    const struct imap_command *def =
+        name ? imap_commands_find(s->server->commands, name) : NULL;
+    const struct imap_arg *args;
+    const char *no;
+    size_t argc;
+
+    if (!def || !tag || !s->server->literal_check ||
+        s->state == IMAP_CMD_NONAUTH)
+        return false;
+    args = imap_parser_args(s->parser, &argc);
+    no = s->server->literal_check(s, def->name, args, argc,
+                                  imap_parser_stream_size(s->parser));
+    if (!no)
+        return false;
+    prot_printf(s->prot, "%s NO %s\r\n", tag, no);
+    prot_flush(s->prot);
+    imap_parser_reset(s->parser);
+    return true;
+}
+
 /* session_parse - feed input until a command (or raw line) is complete */
 static enum session_step session_parse(struct imap_session *s,
                                        const char *pending_tag)
@@ -374,6 +421,8 @@ static enum session_step session_parse(struct imap_session *s,
         case IMAP_PARSER_NEED_MORE:
             break;
         case IMAP_PARSER_LITERAL_CONTINUATION:
+            if (!pending_tag && session_literal_refused(s))
+                break;                      /* tagged NO sent, parser reset */
             prot_puts(s->prot, "+ Ready for literal data\r\n");
             prot_flush(s->prot);
             break;

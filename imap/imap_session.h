@@ -79,6 +79,16 @@ struct imap_server {
     /* stream_ops - the sink for streamed literals of the command named
      * (upper case), NULL to discard them; NULL: discard all */
     const struct imap_stream_ops *(*stream_ops)(const char *command);
+    /* literal_check - before "+" for a synchronising literal of size
+     * bytes of the command named (upper case; args parsed so far, the
+     * literal's size last): NULL to let it come, or the text of a tagged
+     * NO ("[TRYCREATE] ..."): the client then sends nothing more of the
+     * command (RFC 3501 7.5), so nobody waits for data that cannot be
+     * kept.  Non-synchronising literals are read (and discarded) as
+     * usual.  NULL: accept all.  After login only. */
+    const char *(*literal_check)(struct imap_session *s, const char *command,
+                                 const struct imap_arg *args, size_t argc,
+                                 uint64_t size);
 };
 
 /* State bits are the IMAP_CMD_NONAUTH/AUTH/SELECTED flags. */
@@ -136,8 +146,17 @@ void imap_cmd_bad(struct imap_cmd *cmd, const char *fmt, ...)
 /* imap_session_bye - "* BYE " text, flush, and end the session. */
 void imap_session_bye(struct imap_session *s, const char *text);
 /* imap_session_count_bad - count one bad command; true (and BYE sent)
- * when the limit is now exceeded. */
+ * when the limit is now exceeded.  From the (IMAP_BAD_FREE + 1)th bad
+ * command on, each is delayed by imap_session_penalty(bad - IMAP_BAD_FREE):
+ * a client with a quirk loses nothing, a runaway or a scanner slows
+ * down long before the disconnect. */
+#define IMAP_BAD_FREE 3
 bool imap_session_count_bad(struct imap_session *s);
+
+/* imap_session_penalty - sleep steps times IMAP_AUTH_FAIL_DELAY_MS, at
+ * most IMAP_AUTH_FAIL_DELAY_MAX_MS: the one growing delay of failed
+ * logins and bad commands. */
+void imap_session_penalty(unsigned long steps);
 
 /* imap_session_bytes_pending - client bytes received but not yet parsed
  * (pipelined after the current command).  STARTTLS and a SASL security

@@ -24,7 +24,7 @@ static const struct opt_name status_names[] = {
     { "MESSAGES", STATUS_MESSAGES },   { "RECENT", STATUS_RECENT },
     { "UIDNEXT", STATUS_UIDNEXT },     { "UIDVALIDITY", STATUS_UIDVALIDITY },
     { "UNSEEN", STATUS_UNSEEN },       { "SIZE", STATUS_SIZE },
-    { "HIGHESTMODSEQ", STATUS_HIGHESTMODSEQ },
+    { "HIGHESTMODSEQ", STATUS_HIGHESTMODSEQ }, { "DELETED", STATUS_DELETED },
 };
 static const struct opt_name sel_names[] = {
     { "SUBSCRIBED", LIST_SEL_SUBSCRIBED }, { "REMOTE", LIST_SEL_REMOTE },

@@ -30,6 +30,24 @@ bool cmd_create(struct imap_cmd *cmd);
 bool cmd_delete(struct imap_cmd *cmd);
 bool cmd_rename(struct imap_cmd *cmd);
 bool cmd_list(struct imap_cmd *cmd);        /* LIST and LSUB */
+
+/* Where LIST/LSUB (cmd-list.c) take what is not in mailboxes.db from.
+ * subs: the session's subscriptions as internal names appended to names;
+ * 0, or -1 with *error_r (static; the command then answers NO with it,
+ * e.g. "[UNAVAILABLE] ...", never an empty list).  status: LIST-STATUS
+ * for one listed mailbox (internal name; sends "* STATUS ext (...)" or
+ * nothing). */
+struct strarray;
+struct list_source {
+    int (*subs)(struct imap_cmd *cmd, struct strarray *names,
+                const char **error_r);
+    void (*status)(struct imap_cmd *cmd, const char *ext, const char *name,
+                   unsigned items);
+};
+/* cmd_list_from - LIST/LSUB answered from the local mailboxes.db with
+ * ACL checks, subscriptions and LIST-STATUS from src (cmd_list uses the
+ * local databases; proxyd its backends). */
+bool cmd_list_from(struct imap_cmd *cmd, const struct list_source *src);
 bool cmd_subscribe(struct imap_cmd *cmd);   /* SUBSCRIBE and UNSUBSCRIBE */
 bool cmd_status(struct imap_cmd *cmd);
 bool cmd_append(struct imap_cmd *cmd);
@@ -40,6 +58,15 @@ bool cmd_quota(struct imap_cmd *cmd);       /* GETQUOTA GETQUOTAROOT
 /* cmd_append_stream_ops - for struct imap_server's stream_ops: APPEND's
  * literal sink for "APPEND", else NULL (cmd-append.c). */
 const struct imap_stream_ops *cmd_append_stream_ops(const char *command);
+/* cmd_append_literal_check - for struct imap_server's literal_check:
+ * before "+" for an APPEND message, NULL when the target exists, takes
+ * the session's messages and has quota for size more bytes, else the NO
+ * text ("[TRYCREATE] ...", "[OVERQUOTA] ..."); NULL for other commands
+ * (cmd-append.c). */
+const char *cmd_append_literal_check(struct imap_session *s,
+                                     const char *command,
+                                     const struct imap_arg *args,
+                                     size_t argc, uint64_t size);
 
 /* ---- shared helpers (mboxcmd_util.c) ---- */
 
@@ -81,6 +108,7 @@ int status_response(struct imap_session *s, const char *ext,
 #define STATUS_UNSEEN        0x10
 #define STATUS_SIZE          0x20
 #define STATUS_HIGHESTMODSEQ 0x40
+#define STATUS_DELETED       0x80   /* RFC 9051: messages with \Deleted */
 
 #define LIST_MAX_PATTERNS 64
 

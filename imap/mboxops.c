@@ -24,6 +24,7 @@
 #include "imap/mboxname.h"
 #include "imap/mboxops.h"
 #include "imap/mboxops_internal.h"
+#include "imap/mboxops_murder.h"
 #include "lib/buf.h"
 #include "lib/cfg.h"
 #include "lib/log.h"
@@ -47,6 +48,12 @@ const char *mboxops_strerror(int r)
     case MBOXOPS_INBOX: return "[CANNOT] Cannot delete INBOX";
     case MBOXOPS_REMOTE: return "[UNAVAILABLE] Mailbox is on another server";
     case MBOXOPS_NOTSELECTABLE: return "[UNAVAILABLE] Mailbox is busy";
+    case MBOXOPS_UNAVAILABLE:
+        return "[UNAVAILABLE] The mailbox list cannot be changed now: the "
+               "MUPDATE master is unreachable; try again later";
+    case MBOXOPS_TAKEN:
+        return "[ALREADYEXISTS] Mailbox name is in use elsewhere in the "
+               "murder (or reserved)";
     default: return "[SERVERBUG] System I/O error";
     }
 }
@@ -221,6 +228,39 @@ static void set_specialuse(struct mboxlist_entry *e, const char *su)
         buf_printf(&e->extra, " " SPECIALUSE_TAG "=%zu:%s", strlen(su), su);
 }
 
+/* create_murder - after the local reserved entry e: reserve on the
+ * master, create the store, commit the entry, activate; everything undone
+ * on a failure (the mailbox was never acknowledged).  A crash leaves the
+ * reserved entry for ctl_mboxlist -m (see imap/mboxops_murder.h). */
+static int create_murder(struct mboxlist_entry *e, const char *root)
+{
+    int r = mboxops_murder_reserve(e->name, e->partition);
+    int reserved = r == MBOXOPS_OK, stored = 0;
+
+    if (reserved) {
+        mboxops_crash_point("create_after_reserve");
+        r = create_store(root, e->name);
+        stored = r == MBOXOPS_OK;
+    }
+    if (stored) {
+        mboxops_crash_point("create_after_store");
+        e->type = 0;
+        r = mboxops_from_mboxlist(mboxlist_update(e));
+    }
+    if (r == MBOXOPS_OK) {
+        mboxops_crash_point("create_after_commit");
+        r = mboxops_murder_activate(e->name, e->partition, e->acl);
+    }
+    if (r != MBOXOPS_OK) {
+        if (stored)
+            mailbox_delete(root, e->name);
+        mboxlist_delete(e->name);
+        if (reserved)
+            mboxops_murder_remove(e->name);
+    }
+    return r;
+}
+
 int mboxops_create(const struct mboxops_who *who, const char *name,
                    const char *partition, const char *specialuse)
 {
@@ -258,8 +298,12 @@ int mboxops_create(const struct mboxops_who *who, const char *name,
     e->uniqueid = new_uniqueid();
     e->created = time(NULL);
     set_specialuse(e, specialuse);
+    if (mboxops_murder_active())
+        e->type = MBTYPE_RESERVE; /* the next CREATE fails until done */
     r = mboxops_from_mboxlist(mboxlist_create(e));
-    if (r == MBOXOPS_OK && (r = create_store(root, name)) != MBOXOPS_OK)
+    if (r == MBOXOPS_OK && e->type)
+        r = create_murder(e, root);
+    else if (r == MBOXOPS_OK && (r = create_store(root, name)) != MBOXOPS_OK)
         mboxlist_delete(name);
     if (r == MBOXOPS_OK)
         log_info("mailbox created mailbox=<%s> partition=<%s>", name,

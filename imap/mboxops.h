@@ -17,6 +17,10 @@
  * is reported as MBOXOPS_NOTFOUND, never MBOXOPS_PERM, so its existence
  * is not revealed (RFC 4314 section 6).
  *
+ * In a murder, create/delete/rename and ACL changes are also announced
+ * to the MUPDATE master through the hook of imap/mboxops_murder.h (which
+ * says in what order, and what a failure or crash leaves behind).
+ *
  * Results: enum mboxops_result (0 ok, negative errors); mboxops_strerror
  * gives the IMAP reply text with its RFC 5530 response code.  Store and
  * database errors are logged where they happen.
@@ -46,6 +50,10 @@ enum mboxops_result {
     MBOXOPS_INBOX = -7,     /* a user may not delete their own INBOX */
     MBOXOPS_REMOTE = -8,    /* the mailbox lives on another server */
     MBOXOPS_NOTSELECTABLE = -9, /* reserved / being deleted */
+    MBOXOPS_UNAVAILABLE = -10, /* the murder's MUPDATE master cannot be
+                                  reached: the list is read-only (temporary) */
+    MBOXOPS_TAKEN = -11,    /* the MUPDATE master holds the name (another
+                               server's mailbox, or a reservation) */
 };
 
 /* Who asks.  auth NULL: the system (no ACL checks). */
@@ -104,6 +112,25 @@ int mboxops_delete(const struct mboxops_who *who, const char *name);
  * (RFC 3501 6.3.5).  partition (NULL: keep) is for admins. */
 int mboxops_rename(const struct mboxops_who *who, const char *oldname,
                    const char *newname, const char *partition);
+
+/* mboxops_update_acl - store e (an existing entry whose ACL the caller
+ * changed) and tell the murder (imap/mboxops_murder.h).  MBOXOPS_OK,
+ * MBOXOPS_UNAVAILABLE (nothing changed), MBOXOPS_NOTFOUND, MBOXOPS_IO. */
+int mboxops_update_acl(const struct mboxlist_entry *e);
+
+/* mboxops_abandon - the system removes the local RESERVED entry name (an
+ * unfinished CREATE: the mailbox was never acknowledged, nothing could be
+ * delivered to it) and any store files left with it.  The murder is not
+ * told (the caller, ctl_mboxlist -m, decides).  MBOXOPS_OK,
+ * MBOXOPS_NOTFOUND (no such entry, or not reserved), MBOXOPS_IO. */
+int mboxops_abandon(const char *name);
+
+/* mboxops_move_aside - the system renames the one mailbox name (not its
+ * children) to newname on the same partition, store and quota usage
+ * included, and replaces its ACL with "" (admins only): a copy that must
+ * not be served under its name but must not be lost either.  The murder
+ * is not told.  Results as mboxops_rename. */
+int mboxops_move_aside(const char *name, const char *newname);
 
 /* mboxops_expunge - mailbox_expunge(mb, uids, n, expunged_r) (uids NULL:
  * every \Deleted message), then give the size and count of what was

@@ -7,7 +7,9 @@
  * Order for crash safety: the mailboxes.db change is the commit point
  * (a mailbox is gone or renamed once its entry is); store files left by a
  * crash afterwards are invisible and replaced by the next create of the
- * name (mboxops.c create_store).  Errors are logged where they happen.
+ * name (mboxops.c create_store).  In a murder the MUPDATE master is told
+ * through imap/mboxops_murder.h in the order described there.  Errors
+ * are logged where they happen.
  */
 #include "config.h"
 
@@ -21,6 +23,7 @@
 #include "imap/mboxname.h"
 #include "imap/mboxops.h"
 #include "imap/mboxops_internal.h"
+#include "imap/mboxops_murder.h"
 #include "imap/quota.h"
 #include "imap/seen.h"
 #include "imap/subs.h"
@@ -29,8 +32,8 @@
 #include "lib/strarray.h"
 #include "lib/xmalloc.h"
 
-/* usage_of - the bytes and messages of a mailbox (0 when unreadable) */
-static void usage_of(const char *root, const char *name, int64_t *bytes,
+/* mboxops_usage_of - the bytes and messages of a mailbox (0 when unreadable) */
+void mboxops_usage_of(const char *root, const char *name, int64_t *bytes,
                      int64_t *msgs)
 {
     struct mailbox *mb = NULL;
@@ -44,10 +47,10 @@ static void usage_of(const char *root, const char *name, int64_t *bytes,
     }
 }
 
-/* quota_move - move usage from oldname's quota root to newname's
+/* mboxops_quota_move - move usage from oldname's quota root to newname's
  * (newname NULL: the mailbox is gone) */
-static void quota_move(const char *oldname, const char *newname,
-                       int64_t bytes, int64_t msgs)
+void mboxops_quota_move(const char *oldname, const char *newname,
+                        int64_t bytes, int64_t msgs)
 {
     char *oldroot = NULL, *newroot = NULL;
 
@@ -74,14 +77,16 @@ static int delete_one(const struct mboxlist_entry *e)
     int64_t bytes, msgs;
     int r;
 
-    usage_of(root, e->name, &bytes, &msgs);
+    mboxops_usage_of(root, e->name, &bytes, &msgs);
     r = mboxlist_delete(e->name);
     if (r != MBOXLIST_OK)
         return mboxops_from_mboxlist(r);
     if (root && mailbox_delete(root, e->name) != MAILBOX_OK)
         log_warning("mailbox files left behind mailbox=<%s>", e->name);
-    quota_move(e->name, NULL, bytes, msgs);
+    mboxops_quota_move(e->name, NULL, bytes, msgs);
     log_info("mailbox deleted mailbox=<%s>", e->name);
+    mboxops_crash_point("delete_after_local");
+    mboxops_murder_remove(e->name); /* failure: ctl_mboxlist -m repairs */
     return MBOXOPS_OK;
 }
 
@@ -137,43 +142,76 @@ int mboxops_delete(const struct mboxops_who *who, const char *name)
 
     if (r == MBOXOPS_PERM && mboxops_who_admin(who))
         r = mboxops_lookup(who, name, 0, &e, NULL); /* admins may */
-    if (r != MBOXOPS_OK)
-        return r;
-    if (mboxname_is_inbox(name)) {
-        r = mboxops_who_admin(who) ? delete_user(e) : MBOXOPS_INBOX;
-    } else {
-        r = delete_one(e);
-    }
+    if (r == MBOXOPS_OK && mboxname_is_inbox(name) && !mboxops_who_admin(who))
+        r = MBOXOPS_INBOX;
+    if (r == MBOXOPS_OK)
+        r = mboxops_murder_ready(); /* or the master would keep it */
+    if (r == MBOXOPS_OK)
+        r = mboxname_is_inbox(name) ? delete_user(e) : delete_one(e);
     mboxlist_entry_free(&e);
     return r;
 }
 
-/* rename_store - move the files of each renamed mailbox (parents first,
- * so each child directory lands inside its new parent) and their quota */
-static void rename_store(const struct strarray *olds, const char *oldname,
-                         const char *newname, const char *oldpart,
+/* rename_store - move the files of each renamed mailbox olds[i] to
+ * news[i] (parents first, so each child directory lands inside its new
+ * parent) and their quota */
+static void rename_store(const struct strarray *olds,
+                         const struct strarray *news, const char *oldpart,
                          const char *newpart)
 {
     const char *oldroot = mboxops_root(oldpart);
     const char *newroot = mboxops_root(newpart);
-    size_t ol = strlen(oldname);
 
     for (size_t i = 0; oldroot && newroot && i < olds->count; i++) {
-        const char *o = olds->data[i];
-        struct buf n = BUF_INIT;
+        const char *o = olds->data[i], *n = news->data[i];
         int64_t bytes, msgs;
         int r;
 
-        buf_printf(&n, "%s%s", newname, o + ol);
-        usage_of(oldroot, o, &bytes, &msgs);
-        r = mailbox_rename(oldroot, o, newroot, buf_cstring(&n), 0);
+        mboxops_usage_of(oldroot, o, &bytes, &msgs);
+        r = mailbox_rename(oldroot, o, newroot, n, 0);
         if (r != MAILBOX_OK)
             log_error("IOERROR: cannot rename mailbox files mailbox=<%s> "
-                      "newname=<%s> error=<%s>", o, buf_cstring(&n),
-                      mailbox_strerror(r));
-        quota_move(o, buf_cstring(&n), bytes, msgs);
-        buf_free(&n);
+                      "newname=<%s> error=<%s>", o, n, mailbox_strerror(r));
+        mboxops_quota_move(o, n, bytes, msgs);
     }
+}
+
+/* rename_tree - e and its subtree to newname: reserve the new names with
+ * the murder, rename entries (one transaction) and files, then activate
+ * the new names and remove the old ones */
+static int rename_tree(const struct mboxlist_entry *e, const char *newname,
+                       const char *partition)
+{
+    struct strarray olds = STRARRAY_INIT, news = STRARRAY_INIT;
+    const char *newpart = partition ? partition : e->partition;
+    size_t ol = strlen(e->name);
+    int r;
+
+    strarray_append(&olds, e->name);
+    subtree(e->name, &olds);
+    for (size_t i = 0; i < olds.count; i++) {
+        struct buf n = BUF_INIT;
+        buf_printf(&n, "%s%s", newname, olds.data[i] + ol);
+        strarray_appendm(&news, buf_release(&n));
+    }
+    r = mboxops_murder_reserve_all(&news, newpart);
+    if (r == MBOXOPS_OK) {
+        mboxops_crash_point("rename_after_reserve");
+        r = mboxops_from_mboxlist(mboxlist_rename(e->name, newname, partition,
+                                                  MBOXLIST_RENAME_CHILDREN));
+        if (r != MBOXOPS_OK)
+            mboxops_murder_remove_all(&news);
+    }
+    if (r == MBOXOPS_OK) {
+        rename_store(&olds, &news, e->partition, newpart);
+        log_info("mailbox renamed mailbox=<%s> newname=<%s>", e->name,
+                 newname);
+        mboxops_crash_point("rename_after_local");
+        mboxops_murder_announce(&news, &olds);
+    }
+    strarray_fini(&olds);
+    strarray_fini(&news);
+    return r;
 }
 
 /* rename_inbox - RFC 3501: move INBOX's messages to newname, leave an
@@ -238,7 +276,7 @@ int mboxops_rename(const struct mboxops_who *who, const char *oldname,
                    const char *newname, const char *partition)
 {
     struct mboxlist_entry *e = NULL;
-    struct strarray olds = STRARRAY_INIT;
+    struct strarray news = STRARRAY_INIT;
     int own_inbox, r;
 
     r = mboxops_lookup(who, oldname, ACL_DELETEMBOX, &e, NULL);
@@ -254,24 +292,33 @@ int mboxops_rename(const struct mboxops_who *who, const char *oldname,
         return r;
     }
     if (own_inbox) {
-        r = rename_inbox(e, newname);
+        strarray_append(&news, newname);
+        r = mboxops_murder_reserve_all(&news, e->partition);
+        if (r == MBOXOPS_OK && (r = rename_inbox(e, newname)) != MBOXOPS_OK)
+            mboxops_murder_remove_all(&news);
+        else if (r == MBOXOPS_OK)
+            mboxops_murder_announce(&news, NULL);
     } else {
-        strarray_append(&olds, oldname);
-        subtree(oldname, &olds);
-        r = mboxops_from_mboxlist(mboxlist_rename(oldname, newname, partition,
-                                                  MBOXLIST_RENAME_CHILDREN));
-        if (r == MBOXOPS_OK) {
-            rename_store(&olds, oldname, newname, e->partition,
-                         partition ? partition : e->partition);
-            log_info("mailbox renamed mailbox=<%s> newname=<%s>", oldname,
-                     newname);
-        }
+        r = rename_tree(e, newname, partition);
     }
     if (r == MBOXOPS_OK && who->auth && !own_inbox)
         subs_rename_mailbox(auth_state_userid(who->auth), oldname, newname,
                             NULL);
-    strarray_fini(&olds);
+    strarray_fini(&news);
     mboxlist_entry_free(&e);
+    return r;
+}
+
+int mboxops_update_acl(const struct mboxlist_entry *e)
+{
+    int r = mboxops_murder_ready();
+
+    if (r == MBOXOPS_OK)
+        r = mboxops_from_mboxlist(mboxlist_update(e));
+    if (r == MBOXOPS_OK) {
+        mboxops_crash_point("setacl_after_local");
+        mboxops_murder_activate(e->name, e->partition, e->acl);
+    }
     return r;
 }
 

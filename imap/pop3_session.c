@@ -5,8 +5,9 @@
  * pop3_commands[], replies, and login (auth state + the INBOX opened as
  * the maildrop).
  *
- * Called by pop3d (and later pop3proxyd) through pop3_session_serve() for
- * each connection; single-threaded, blocking reads with the stream's
+ * Called by pop3d (and pop3proxyd, whose login hook replaces the
+ * maildrop) through pop3_session_serve() for each connection;
+ * single-threaded, blocking reads with the stream's
  * timeout.  Errors are answered on the wire and logged here; nothing is
  * fatal to the process.
  */
@@ -43,6 +44,8 @@
 #include "master/service.h"
 
 /* reply - "+OK " or "-ERR " then fmt, CRLF */
+static void reply(struct pop3_session *s, const char *status, const char *fmt,
+                  va_list ap) __attribute__((format(printf, 3, 0)));
 static void reply(struct pop3_session *s, const char *status, const char *fmt,
                   va_list ap)
 {
@@ -227,6 +230,15 @@ void pop3_maildrop_close(struct pop3_session *s)
     s->userid = NULL;
 }
 
+/* login_undo - back to AUTHORIZATION after a login that could not open
+ * the maildrop (already answered) */
+static void login_undo(struct pop3_session *s)
+{
+    pop3_maildrop_close(s);
+    if (pop3_auth_reset(s) < 0)   /* a fresh SASL session to retry */
+        s->closing = true;
+}
+
 void pop3_login(struct pop3_session *s, const char *userid,
                 const char *authid, const char *mech)
 {
@@ -241,11 +253,16 @@ void pop3_login(struct pop3_session *s, const char *userid,
     if (namespace_init_from_cfg(&s->ns, is_admin, &nserr) < 0)
         fatal(EX_CONFIG, "bad namespace configuration: %s", nserr);
     s->userid = xstrdup(userid);
+    if (s->server->login_hook) {            /* pop3proxyd */
+        if (s->server->login_hook(s, authid, mech))
+            s->closing = true;
+        else
+            login_undo(s);
+        return;
+    }
     if ((why = maildrop_open(s)) != NULL) {
         pop3_err(s, "%s", why);
-        pop3_maildrop_close(s);
-        if (pop3_auth_reset(s) < 0)   /* a fresh SASL session to retry */
-            s->closing = true;
+        login_undo(s);
         return;
     }
     s->state = POP3_TRANSACTION;

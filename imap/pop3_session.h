@@ -62,10 +62,19 @@ enum pop3_state {
     POP3_UPDATE = 0x4,
 };
 
+struct pop3_session;
+
 /* What a daemon sets up once per process. */
 struct pop3_server {
     struct tls_ctx *tls_ctx;     /* NULL: no STLS, no implicit TLS */
     const char *implementation;  /* CAPA IMPLEMENTATION text */
+    /* login_hook - pop3proxyd: replaces opening a local maildrop.  Called
+     * by pop3_login once the user is authenticated (s->userid, s->auth
+     * set); it answers the client itself.  1: it served the rest of the
+     * session (relayed to a backend) and the session ends; 0: it answered
+     * -ERR and the session stays in AUTHORIZATION.  NULL for pop3d. */
+    int (*login_hook)(struct pop3_session *s, const char *authid,
+                      const char *mech);
 };
 
 /* One message of the maildrop, numbered from 1 at login. */

@@ -29,6 +29,7 @@
 struct search_eval {
     struct mailbox *mb;
     const struct seqset *saved;
+    const struct seen_view *view;   /* whose \Seen; NULL: the index's */
     uint32_t msgno;
     struct mailbox_record rec;
     int msg_state;              /* 0 untried, 1 loaded, -1 unreadable */
@@ -43,12 +44,14 @@ struct search_eval {
 };
 
 struct search_eval *search_eval_new(struct mailbox *mb,
-                                    const struct seqset *saved)
+                                    const struct seqset *saved,
+                                    const struct seen_view *view)
 {
     struct search_eval *ev = xzmalloc(sizeof(*ev));
 
     ev->mb = mb;
     ev->saved = saved;
+    ev->view = view;
     return ev;
 }
 
@@ -109,6 +112,7 @@ int search_eval_load(struct search_eval *ev, uint32_t msgno)
         return 0;
     ev->msgno = msgno;
     ev->rec = *rec;
+    seen_view_patch(ev->view, &ev->rec);   /* the user's \Seen */
     return 1;
 }
 

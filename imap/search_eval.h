@@ -23,14 +23,17 @@
 #include "imap/mailbox.h"
 #include "imap/message.h"
 #include "imap/search_expr.h"
+#include "imap/seen_view.h"
 #include "lib/buf.h"
 
 struct search_eval;
 
 /* search_eval_new - an evaluator over mb (which must outlive it);
- * saved (may be NULL) is the SEARCHRES saved result, as UIDs. */
+ * saved (may be NULL) is the SEARCHRES saved result, as UIDs; view (may
+ * be NULL: the index bit) says whose \Seen SEEN/UNSEEN test. */
 struct search_eval *search_eval_new(struct mailbox *mb,
-                                    const struct seqset *saved);
+                                    const struct seqset *saved,
+                                    const struct seen_view *view);
 /* search_eval_free - unmap, free *evp and NULL it. */
 void search_eval_free(struct search_eval **evp);
 

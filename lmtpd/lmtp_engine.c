@@ -82,9 +82,11 @@ void lmtp_session_rcpt_done(struct lmtp_session *s, size_t idx)
 {
     struct buf b = BUF_INIT;
 
-    lmtp_rcpt_result_reply(s->rcpts[idx]->result,
-                           cfg_get_switch(IMAPOPT_LMTP_OVER_QUOTA_PERM_FAILURE),
-                           &b);
+    if (s->rcpts[idx]->reply)
+        buf_setcstr(&b, s->rcpts[idx]->reply);
+    else
+        lmtp_rcpt_result_reply(s->rcpts[idx]->result,
+            cfg_get_switch(IMAPOPT_LMTP_OVER_QUOTA_PERM_FAILURE), &b);
     buf_appendcstr(&b, "\r\n");
     prot_write(s->prot, b.s, b.len);
     prot_flush(s->prot);

@@ -111,7 +111,8 @@ void lmtp_session_serve(const struct lmtp_server *srv,
                         const struct service_conn *conn, int preauth);
 
 /* lmtp_session_rcpt_done - send the after-DATA reply of recipient idx
- * (from its result) and flush it.  Call once per recipient, in order. */
+ * (its reply line when set, else from its result) and flush it.  Call
+ * once per recipient, in order. */
 void lmtp_session_rcpt_done(struct lmtp_session *s, size_t idx);
 
 /* lmtp_reply - send "code ext text" (ext may be NULL); not flushed.  */

@@ -301,6 +301,7 @@ void lmtp_recipient_free(struct lmtp_recipient **rp)
     free(r->mailbox);
     free(r->partition);
     free(r->server);
+    free(r->reply);
     free(r);
     *rp = NULL;
 }

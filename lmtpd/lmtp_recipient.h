@@ -54,6 +54,8 @@ struct lmtp_recipient {
     char *partition;  /* its partition (local entries) */
     char *server;     /* its server (remote entries: lmtpproxyd) or NULL */
     int result;       /* delivery outcome, enum lmtp_rcpt_result */
+    char *reply;      /* lmtpproxyd: the reply line to send instead of
+                         result's (a backend's own, no CRLF), or NULL */
 };
 
 /* The settings resolution depends on (lmtp_resolve_init_from_cfg reads

@@ -197,7 +197,7 @@ int master_signals_take(int *termsig_r);
 /* master_events.c */
 /* master_run_start - run the START entries in order, each to completion
  * (SIGTERM meanwhile, read from sig_fd, stops it and exits);
- * fatal when one fails. */
+ * fatal when one fails, except with EX_TEMPFAIL (75: logged, go on). */
 void master_run_start(int sig_fd);
 /* master_daemons_start - start the DAEMON entries (wait=y ones one by
  * one, waiting for "ok"). */

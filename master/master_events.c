@@ -101,6 +101,14 @@ void master_run_start(int sig_fd)
             fatal(EX_OSERR, "cannot run start command name=<%s>", e->name);
         wstatus = start_wait(pid, e->name, sig_fd);
         master_wait_status_str(wstatus, st, sizeof(st));
+        if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == EX_TEMPFAIL) {
+            /* temporary trouble (ctl_mboxlist -m without its MUPDATE
+             * master): the services can still run, so go on */
+            log_warning("start command failed temporarily, starting anyway "
+                        "name=<%s> cmd=<%s> status=<%s>", e->name,
+                        e->cmdline, st);
+            continue;
+        }
         if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0)
             fatal(EX_UNAVAILABLE, "start command failed name=<%s> cmd=<%s> status=<%s>",
                   e->name, e->cmdline, st);
@@ -131,7 +139,7 @@ static int daemon_wait_ok(int fd, const char *name)
         if (!(p.revents & (POLLIN | POLLHUP)))
             continue;
         n = read(fd, got + have, want - have);
-        if (n <= 0 || memcmp(got + have, MASTER_DAEMON_READY + have, (size_t)n) != 0) {
+        if (n <= 0 || memcmp(got + have, &MASTER_DAEMON_READY[have], (size_t)n) != 0) {
             log_error("daemon failed to report ready name=<%s>", name);
             return -1;
         }

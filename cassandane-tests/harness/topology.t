@@ -43,7 +43,7 @@ for my $n (@nodes) {
         if ($b =~ /testsvc/) {    # a placeholder names the service it stands for
             like($b, qr/service=\Q$s->{name}\E\b/, "$n->{name}/$s->{name} answers on $s->{listen_str}");
         } else {                  # the real daemon greets in its protocol
-            like($b, qr/^(\* OK|\+OK|220) /, "$n->{name}/$s->{name} greets on $s->{listen_str}");
+            like($b, qr/^(\* (?:OK|AUTH)|\+OK|220) /, "$n->{name}/$s->{name} greets on $s->{listen_str}");
         }
         $c->cmd('QUIT');
     }

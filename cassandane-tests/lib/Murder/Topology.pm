@@ -82,7 +82,7 @@ sub murder {
         config => { admins => "$ADMIN_USER $MUPDATE_USER", %common,
                     %{$o{mupdate_config} // {}} },
         services => [{ name => 'mupdate', cmd => 'mupdate -m', prefork => 1,
-                       port => $ports{mupdate} }],
+                       maxfds => 4096, port => $ports{mupdate} }],
         _pass(%o));
 
     my @b;

@@ -55,7 +55,7 @@ sub build_dir {
 # Where each program lives in the build (non-recursive Makefile.am: the
 # binary sits in its source directory).  Unknown names are searched for in
 # every directory listed here.
-my @BIN_DIRS = qw(master imap mupdate lmtpd sieve tools .);
+my @BIN_DIRS = qw(master imap mupdate lmtpd proxy sieve tools .);
 
 # find_binary - absolute path of a built program, or undef if not built.
 sub find_binary {

@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * mupdate_slave.c - slave mode of mupdate (a frontend's copy of the
+ * murder's mailbox list): the one poll loop over the master's UPDATE
+ * stream, the local unix socket <configdirectory>/socket/mupdate.target,
+ * the listener master gives, the local peers and master's status pipe.
+ * It keeps the master connection up, reconnecting with a short backoff
+ * (SLAVE_BACKOFF_START doubling to at most SLAVE_BACKOFF_MAX, or
+ * mupdate_retry_delay if smaller) and keeps serving the last copy while
+ * the master is away.  Called from the service skeleton's run callback;
+ * returns on SIGTERM/SIGHUP or when master goes away.  Errors are logged.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "imap/mboxlist.h"
+#include "lib/buf.h"
+#include "lib/cfg.h"
+#include "lib/db.h"
+#include "lib/exitcodes.h"
+#include "lib/hash.h"
+#include "lib/log.h"
+#include "lib/startup.h"
+#include "lib/str.h"
+#include "master/service.h"
+#include "mupdate/mupdate_slave.h"
+#include "mupdate/mupdate_slave_internal.h"
+
+/* Fixed poll slots before the peers. */
+enum { SLOT_MASTER_PIPE, SLOT_LISTEN, SLOT_LOCAL, SLOT_UP, SLOT_PEERS };
+
+/* now_ms - a monotonic clock in milliseconds */
+static long long now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* local_socket_open - listen on <configdirectory>/socket/mupdate.target */
+static int local_socket_open(struct buf *path)
+{
+    struct sockaddr_un sun = { .sun_family = AF_UNIX };
+    const char *dir = cfg_get_string(IMAPOPT_CONFIGDIRECTORY);
+    int fd;
+
+    buf_printf(path, "%s/socket", dir);
+    if (mkdir(buf_cstring(path), 0755) < 0 && errno != EEXIST)
+        log_warning("IOERROR: cannot create directory path=<%s> "
+                    "error=<%m>", buf_cstring(path));
+    buf_printf(path, "/%s", strrchr(MUPDATE_SLAVE_SOCKET, '/') + 1);
+    if (str_lcpy(sun.sun_path, buf_cstring(path), sizeof(sun.sun_path)) >=
+        sizeof(sun.sun_path)) {
+        log_error("mupdate slave socket path too long path=<%s>",
+                  buf_cstring(path));
+        return -1;
+    }
+    unlink(sun.sun_path); /* a stale socket of an earlier run */
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
+        listen(fd, 64) < 0) {
+        log_error("IOERROR: cannot listen on path=<%s> error=<%m>",
+                  buf_cstring(path));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* backoff_cap - the longest wait between reconnection attempts */
+static long long backoff_cap(void)
+{
+    long long cap = cfg_get_int(IMAPOPT_MUPDATE_RETRY_DELAY) * 1000LL;
+
+    return cap < SLAVE_BACKOFF_MAX ? cap : SLAVE_BACKOFF_MAX;
+}
+
+/* up_connect - try to (re)connect to the master and start UPDATE */
+static void up_connect(struct mupdate_slave *s, long long *backoff,
+                       long long *next_try)
+{
+    struct mupdate_client_params params = { 0 };
+    const char *err = NULL;
+
+    params.timeout_s = SLAVE_CONNECT_TIMEOUT;
+    if (mupdate_connect(&params, &s->up, &err) == MUPDATE_OK &&
+        mupdate_update_start(s->up) == MUPDATE_OK) {
+        log_info("mupdate slave connected server=<%s>",
+                 mupdate_client_server(s->up));
+        slave_sync_start(s);
+        *backoff = 0;
+        return;
+    }
+    if (s->up)
+        err = mupdate_client_error(s->up);
+    if (*backoff == 0)
+        log_warning("mupdate slave cannot reach the master error=<%s>", err);
+    mupdate_disconnect(&s->up);
+    *backoff = *backoff ? 2 * *backoff : SLAVE_BACKOFF_START;
+    if (*backoff > backoff_cap())
+        *backoff = backoff_cap();
+    *next_try = now_ms() + *backoff;
+}
+
+/* up_drop - forget the master connection (reconnect at once) */
+static void up_drop(struct mupdate_slave *s, long long *next_try)
+{
+    slave_sync_lost(s);
+    mupdate_disconnect(&s->up);
+    *next_try = now_ms();
+}
+
+/* accept_peers - take every waiting connection on a listener */
+static void accept_peers(struct mupdate_slave *s, int lfd, int local)
+{
+    struct service_conn conn;
+    int fd;
+
+    while ((fd = service_accept(lfd, &conn)) >= 0)
+        slave_peer_new(s, fd, local || conn.is_unix, conn.peer);
+}
+
+/* fill_poll - the poll set; returns its size */
+static size_t fill_poll(const struct mupdate_slave *s, struct pollfd *pfd,
+                        int listen_fd, int local_fd)
+{
+    size_t i;
+
+    pfd[SLOT_MASTER_PIPE] = (struct pollfd){ service_master_fd(), 0, 0 };
+    pfd[SLOT_LISTEN] = (struct pollfd){ listen_fd, POLLIN, 0 };
+    pfd[SLOT_LOCAL] = (struct pollfd){ local_fd, POLLIN, 0 };
+    pfd[SLOT_UP] = (struct pollfd){ s->up ? mupdate_update_fd(s->up) : -1,
+                                    POLLIN, 0 };
+    for (i = 0; i < s->npeers; i++)
+        pfd[SLOT_PEERS + i] = (struct pollfd){ slave_peer_fd(s->peers[i]),
+                                               POLLIN, 0 };
+    return SLOT_PEERS + s->npeers;
+}
+
+/* serve_peers - input from the peers that polled ready */
+static void serve_peers(struct mupdate_slave *s, const struct pollfd *pfd,
+                        size_t n)
+{
+    struct slave_peer *ready[SLAVE_PEERS_MAX];
+    size_t i, nready = 0;
+
+    /* the peer array changes as peers leave: pick the ready ones first */
+    for (i = SLOT_PEERS; i < n; i++)
+        if (pfd[i].revents)
+            ready[nready++] = s->peers[i - SLOT_PEERS];
+    for (i = 0; i < nready; i++)
+        if (slave_peer_input(s, ready[i]) < 0)
+            slave_peer_free(s, &ready[i]);
+}
+
+/* slave_loop - until a signal or master's departure */
+static void slave_loop(struct mupdate_slave *s, int listen_fd, int local_fd)
+{
+    struct pollfd pfd[SLOT_PEERS + SLAVE_PEERS_MAX];
+    long long backoff = 0, next_try = now_ms(), wait;
+    size_t n;
+    int r;
+
+    while (!service_term_requested() && !service_hup_requested()) {
+        if (!s->up && now_ms() >= next_try)
+            up_connect(s, &backoff, &next_try);
+        n = fill_poll(s, pfd, listen_fd, local_fd);
+        wait = s->up ? 1000 : next_try - now_ms();
+        r = poll(pfd, n, wait < 0 ? 0 : wait > 1000 ? 1000 : (int)wait);
+        if (r < 0 && errno != EINTR) {
+            log_error("IOERROR: poll failed error=<%m>");
+            return;
+        }
+        if (r <= 0)
+            continue;
+        if (pfd[SLOT_MASTER_PIPE].revents & (POLLHUP | POLLERR))
+            return; /* master is gone */
+        if (pfd[SLOT_UP].revents && slave_sync_read(s) < 0)
+            up_drop(s, &next_try);
+        if (pfd[SLOT_LISTEN].revents)
+            accept_peers(s, listen_fd, 0);
+        if (pfd[SLOT_LOCAL].revents)
+            accept_peers(s, local_fd, 1);
+        serve_peers(s, pfd, n);
+    }
+}
+
+int mupdate_slave_run(int listen_fd)
+{
+    struct mupdate_slave s;
+    struct buf path = BUF_INIT;
+    int local_fd, r;
+
+    memset(&s, 0, sizeof(s));
+    if ((r = startup_db(0)) != DB_OK ||
+        (r = mboxlist_open(MBOXLIST_CREATE)) != MBOXLIST_OK) {
+        log_error("DBERROR: mupdate slave cannot open the mailbox list");
+        return EX_IOERR;
+    }
+    if (!cfg_get_string(IMAPOPT_MUPDATE_SERVER))
+        log_warning("mupdate slave: mupdate_server is not set; serving "
+                    "the local copy only");
+    local_fd = local_socket_open(&path);
+    slave_loop(&s, listen_fd, local_fd);
+
+    while (s.npeers) {
+        struct slave_peer *p = s.peers[0];
+        slave_peer_free(&s, &p);
+    }
+    slave_sync_lost(&s);
+    mupdate_disconnect(&s.up);
+    free(s.waiters);
+    hash_free(&s.seen, NULL);
+    if (local_fd >= 0) {
+        close(local_fd);
+        unlink(buf_cstring(&path));
+    }
+    buf_free(&path);
+    mboxlist_close();
+    db_done();
+    return EX_OK;
+}

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * mupdate_slave_internal.h - what the slave's files share: the slave
+ * state (one per process), the sync side (mupdate_slave_sync.c: the
+ * master's stream into mailboxes.db) and the serving side
+ * (mupdate_slave_serve.c: local peers).  mupdate_slave.c owns the loop.
+ */
+#ifndef MUPDATE_MUPDATE_SLAVE_INTERNAL_H
+#define MUPDATE_MUPDATE_SLAVE_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mupdate/mupdate_client.h"
+
+struct hash_table;
+struct slave_peer;
+
+/* Entries per transaction during the initial list. */
+#define SLAVE_LIST_BATCH      5000
+/* Most local peers served at once. */
+#define SLAVE_PEERS_MAX       256
+/* Reconnect backoff, milliseconds. */
+#define SLAVE_BACKOFF_START   150
+#define SLAVE_BACKOFF_MAX     1000
+/* Timeout (s) of a blocking connect/handshake with the master. */
+#define SLAVE_CONNECT_TIMEOUT 3
+
+/* A local peer's NOOP waiting for the master's PONG. */
+struct slave_waiter {
+    struct slave_peer *peer;
+    char *tag;
+    uint64_t seq;              /* answered when pongs >= seq */
+};
+
+struct mupdate_slave {
+    /* the master */
+    struct mupdate_client *up; /* NULL while away */
+    int listed;                /* the initial list is applied */
+    uint64_t pings, pongs;     /* NOOPs sent upstream / answered */
+    /* local DB writing */
+    int in_txn;
+    size_t txn_ops;
+    int db_failed;             /* a write failed: resync from scratch */
+    struct hash_table *seen;   /* names the initial list sent */
+    uint64_t applied;          /* entries written (logs, stats) */
+    /* local peers */
+    struct slave_peer *peers[SLAVE_PEERS_MAX];
+    size_t npeers;
+    struct slave_waiter *waiters;
+    size_t nwaiters, waiters_alloc;
+};
+
+/* --- mupdate_slave_sync.c ------------------------------------------ */
+
+/* slave_sync_start - a fresh UPDATE stream began on s->up. */
+void slave_sync_start(struct mupdate_slave *s);
+/* slave_sync_read - read what the master sent, apply it, commit, answer
+ * the waiters whose PONG came.  0 ok, -1 the master is lost (the caller
+ * drops s->up and reconnects). */
+int slave_sync_read(struct mupdate_slave *s);
+/* slave_sync_lost - the master went away: end any transaction, answer
+ * every waiter NO, forget the stream's state. */
+void slave_sync_lost(struct mupdate_slave *s);
+
+/* --- mupdate_slave_serve.c ----------------------------------------- */
+
+/* slave_peer_new - serve a local peer on fd (accepted, non-blocking);
+ * trusted: no authentication needed (unix socket).  Sends the greeting.
+ * NULL (fd closed) when full. */
+struct slave_peer *slave_peer_new(struct mupdate_slave *s, int fd,
+                                  int trusted, const char *peername);
+/* slave_peer_fd - the peer's fd (poll it for input). */
+int slave_peer_fd(const struct slave_peer *p);
+/* slave_peer_input - handle what the peer sent; 0 ok, -1 done (free it). */
+int slave_peer_input(struct mupdate_slave *s, struct slave_peer *p);
+/* slave_peer_free - close and free, dropping its waiters; NULL *pp. */
+void slave_peer_free(struct mupdate_slave *s, struct slave_peer **pp);
+/* slave_peer_answer - "tag OK/NO text" to p (a waiter's answer). */
+void slave_peer_answer(struct slave_peer *p, const char *tag, int ok,
+                       const char *text);
+
+#endif /* MUPDATE_MUPDATE_SLAVE_INTERNAL_H */
