@@ -232,7 +232,7 @@ static void test_refused(void)
     /* a wrong message count */
     {
         struct sink k = { mbt_root("bad-count"), NULL, 0, 0, 0, NULL, NULL, 0 };
-        char *end = strstr(d.s, "\nend msgs=3\n");
+        const char *end = strstr(buf_cstring(&d), "\nend msgs=3\n");
         CU_ASSERT_PTR_NOT_NULL_FATAL(end);
         buf_setmap(&bad, d.s, (size_t)(end - d.s));
         buf_appendcstr(&bad, "\nend msgs=4\n");

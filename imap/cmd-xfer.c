@@ -266,8 +266,6 @@ static int xfer_check(struct imap_session *s, const char *name,
     r = mboxops_lookup(&who, name, ACL_DELETEMBOX, e_r, NULL);
     if (r == MBOXOPS_PERM && admin)
         r = mboxops_lookup(&who, name, 0, e_r, NULL);
-    if (r == MBOXOPS_OK && ((*e_r)->type & MBTYPE_MOVING))
-        r = MBOXOPS_NOTSELECTABLE;
     if (r == MBOXOPS_OK && mboxname_is_inbox(name) && !admin &&
         !cfg_get_switch(IMAPOPT_ALLOWUSERMOVES))
         r = MBOXOPS_PERM;

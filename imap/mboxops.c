@@ -47,7 +47,8 @@ const char *mboxops_strerror(int r)
     case MBOXOPS_PARTITION: return "[CANNOT] Unknown partition";
     case MBOXOPS_INBOX: return "[CANNOT] Cannot delete INBOX";
     case MBOXOPS_REMOTE: return "[UNAVAILABLE] Mailbox is on another server";
-    case MBOXOPS_NOTSELECTABLE: return "[UNAVAILABLE] Mailbox is busy";
+    case MBOXOPS_NOTSELECTABLE:
+        return "[UNAVAILABLE] Mailbox is being moved to another server";
     case MBOXOPS_UNAVAILABLE:
         return "[UNAVAILABLE] The mailbox list cannot be changed now: the "
                "MUPDATE master is unreachable; try again later";
@@ -111,6 +112,8 @@ int mboxops_lookup(const struct mboxops_who *who, const char *name,
         r = MBOXOPS_NOTFOUND;
     } else if ((rights & need) != need) {
         r = MBOXOPS_PERM;
+    } else if (e->type & MBTYPE_MOVING) {
+        r = MBOXOPS_NOTSELECTABLE; /* XFER to another server under way */
     } else {
         r = (e->type & MBTYPE_REMOTE) ? MBOXOPS_REMOTE : MBOXOPS_OK;
     }
@@ -315,7 +318,7 @@ int mboxops_create(const struct mboxops_who *who, const char *name,
 
 int mboxops_specialuse(const struct mboxlist_entry *e, struct buf *out)
 {
-    const char *p = e->extra.s, *end = p + e->extra.len;
+    const char *p = e->extra.s, *end = p ? p + e->extra.len : NULL;
     const char *tag = " " SPECIALUSE_TAG "=";
     size_t tl = strlen(tag);
 

@@ -49,7 +49,7 @@ enum mboxops_result {
     MBOXOPS_PARTITION = -6, /* unknown partition */
     MBOXOPS_INBOX = -7,     /* a user may not delete their own INBOX */
     MBOXOPS_REMOTE = -8,    /* the mailbox lives on another server */
-    MBOXOPS_NOTSELECTABLE = -9, /* reserved / being deleted */
+    MBOXOPS_NOTSELECTABLE = -9, /* being moved to another server (XFER) */
     MBOXOPS_UNAVAILABLE = -10, /* the murder's MUPDATE master cannot be
                                   reached: the list is read-only (temporary) */
     MBOXOPS_TAKEN = -11,    /* the MUPDATE master holds the name (another
@@ -80,6 +80,7 @@ unsigned mboxops_rights(const struct mboxops_who *who,
  * NULL; caller frees) and *rights_r (may be NULL); MBOXOPS_NOTFOUND (also
  * when invisible, and for reserved/deleted entries), MBOXOPS_PERM,
  * MBOXOPS_REMOTE (then *e_r is still set when asked for, to refer),
+ * MBOXOPS_NOTSELECTABLE (being moved to another server: try later),
  * MBOXOPS_IO. */
 int mboxops_lookup(const struct mboxops_who *who, const char *name,
                    unsigned need, struct mboxlist_entry **e_r,

@@ -199,6 +199,8 @@ static const char *maildrop_open(struct pop3_session *s)
         why = "[SYS/PERM] Permission denied on the mailbox";
     else if (r == MBOXOPS_REMOTE)
         why = "[SYS/PERM] Mailbox is on another server";
+    else if (r == MBOXOPS_NOTSELECTABLE)
+        why = "[SYS/TEMP] Mailbox is being moved, try again later";
     else if (r != MBOXOPS_OK)
         why = "[SYS/TEMP] Mailbox database unavailable";
     else if (!(root = mboxops_root(e->partition)))

@@ -454,6 +454,7 @@ sub is_listening {
                 '00000000');
     }
     my %h = map { $_ => 1 } @hex;
+    local $_;    # callers loop with $_ too: never clobber theirs
     for my $f ('/proc/net/tcp', '/proc/net/tcp6') {
         open(my $fh, '<', $f) or next;
         while (<$fh>) {
