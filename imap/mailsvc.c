@@ -46,7 +46,7 @@ struct tls_ctx *mailsvc_tls_init(void)
     return ctx;
 }
 
-int mailsvc_open_dbs(void)
+int mailsvc_open_mboxlist(void)
 {
     int r;
 
@@ -60,6 +60,15 @@ int mailsvc_open_dbs(void)
                   mboxlist_errstr(r));
         return EX_IOERR;
     }
+    return 0;
+}
+
+int mailsvc_open_dbs(void)
+{
+    int r;
+
+    if ((r = mailsvc_open_mboxlist()) != 0)
+        return r;
     if ((r = quota_open(QUOTA_CREATE)) != QUOTA_OK) {
         log_error("DBERROR: cannot open the quota database error=<%s>",
                   quota_errstr(r));

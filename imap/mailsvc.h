@@ -20,7 +20,12 @@ struct tls_ctx;
  * (implicit TLS) was given without them.  Free with tls_ctx_free(). */
 struct tls_ctx *mailsvc_tls_init(void);
 
-/* mailsvc_open_dbs - the database environment, mailboxes.db and
+/* mailsvc_open_mboxlist - the database environment and mailboxes.db
+ * (created when missing): what the mupdate master and slave need.
+ * Returns 0, or EX_IOERR after logging a DBERROR line naming what could
+ * not be opened. */
+int mailsvc_open_mboxlist(void);
+/* mailsvc_open_dbs - mailsvc_open_mboxlist, then
  * quotas.db (created when missing).  Returns 0, or an EX_* exit code
  * after logging a DBERROR line naming what could not be opened. */
 int mailsvc_open_dbs(void);

@@ -15,12 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "imap/mailsvc.h"
 #include "imap/mboxlist.h"
 #include "lib/buf.h"
 #include "lib/db.h"
 #include "lib/exitcodes.h"
 #include "lib/log.h"
-#include "lib/startup.h"
 #include "lib/xmalloc.h"
 #include "mupdate/mupdate_master.h"
 
@@ -46,16 +46,8 @@ int mupdate_db_open(struct mupdate_list *list)
 {
     int r;
 
-    if ((r = startup_db(0)) != DB_OK) {
-        log_error("DBERROR: cannot open the database environment error=<%s>",
-                  db_errstr(r));
-        return EX_IOERR;
-    }
-    if ((r = mboxlist_open(MBOXLIST_CREATE)) != MBOXLIST_OK) {
-        log_error("DBERROR: cannot open the mailbox list error=<%s>",
-                  mboxlist_errstr(r));
-        return EX_IOERR;
-    }
+    if ((r = mailsvc_open_mboxlist()) != 0)
+        return r;
     if ((r = mboxlist_foreach("", load_one, list)) < 0) {
         log_error("DBERROR: cannot read the mailbox list error=<%s>",
                   mboxlist_errstr(r));
