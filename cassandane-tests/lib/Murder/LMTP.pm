@@ -59,7 +59,7 @@ sub mbtool {
 # stderr, wait status).
 sub run_tool {
     my ($n, $name, @args) = @_;
-    my $bin = Murder::Util::find_binary($name) or croak "$name not built";
+    my $bin = Murder::Util::find_binary($name, $n->build) or croak "$name not built";
     pipe(my $r, my $w) or croak "pipe: $!";
     my $pid = fork() // croak "fork: $!";
     if (!$pid) {
