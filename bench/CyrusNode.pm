@@ -11,6 +11,13 @@
 #       config => { admins => 'admin' });
 #   $c->add_user('admin', 'admin-pw');  $c->start;  $c->port('mupdate');
 #   my ($out, $st) = $c->tool('ctl_mboxlist', '-d');  $c->stop;
+#
+# A service may be { cmd => "program args", prefork => N, maxchild => M }.
+# etc_services => { imap => PORT, lmtp => PORT }: master and its children
+# see a private /etc/services (mount namespace, unshare) where those
+# names have those ports: a Cyrus frontend reaches a backend on the port
+# its /etc/services gives "imap"/"lmtp" (there is no "lmtp" entry here),
+# so a murder runs on loopback without touching the system's file.
 package CyrusNode;
 use strict;
 use warnings;
@@ -36,14 +43,15 @@ sub missing {
     return '';
 }
 
-# new - root, address; services { name => "program args" } (TCP on
-# address, a free port), config { key => value } added to imapd.conf.
+# new - root, address; services { name => "program args" or { cmd,
+# prefork, maxchild } } (TCP on address, a free port), config { key =>
+# value } added to imapd.conf, etc_services (see above).
 sub new {
     my ($class, %a) = @_;
     my $self = bless { root => $a{root} // croak('root'),
                        address => $a{address} // '127.0.0.1',
                        services => $a{services} // {}, config => $a{config} // {},
-                       ports => {} }, $class;
+                       etc_services => $a{etc_services}, ports => {} }, $class;
     $self->{ports}{$_} = alloc_port($self->{address}) for keys %{$self->{services}};
     remove_tree($self->{root});
     make_path(map { "$self->{root}/$_" } qw(spool run logs sock),
@@ -86,9 +94,12 @@ sub write_conf {
     Murder::Util::spew($self->imapd_conf,
         join('', map { "$_: $c{$_}\n" } sort keys %c), 0644);
     my $svc = join('', map {
-        my ($prog, @args) = split(' ', $self->{services}{$_});
+        my $s = $self->{services}{$_};
+        $s = { cmd => $s } unless ref $s;
+        my ($prog, @args) = split(' ', $s->{cmd});
         qq{  $_ cmd="$BIN/$prog -C $r/conf/imapd.conf @args" }
-            . qq{listen="$self->{address}:$self->{ports}{$_}" prefork=1\n} }
+            . qq{listen="$self->{address}:$self->{ports}{$_}" prefork=} . ($s->{prefork} // 1)
+            . ($s->{maxchild} ? " maxchild=$s->{maxchild}" : '') . "\n" }
         sort keys %{$self->{services}});
     Murder::Util::spew("$r/conf/cyrus.conf",
         qq{START {\n  recover cmd="$BIN/ctl_cyrusdb -C $r/conf/imapd.conf -r"\n}\n}
@@ -98,11 +109,28 @@ sub write_conf {
     chmod(0640, $self->sasldb) if -e $self->sasldb;
 }
 
+# _etc_services - write the private services file; the command prefix
+# that runs a program with it bind-mounted over /etc/services.
+sub _etc_services {
+    my ($self) = @_;
+    my $want = $self->{etc_services} or return ();
+    my $f = "$self->{root}/etc-services";
+    my $re = join('|', map { quotemeta } keys %$want);
+    open(my $in, '<', '/etc/services') or croak "/etc/services: $!";
+    # drop every line naming one of them (name or alias, e.g. imap2's "imap")
+    my $text = join('', grep { !/^[^#]*(?:^|\s)(?:$re)(?:\s|$)/ } <$in>);
+    $text .= join('', map { "$_\t$want->{$_}/tcp\n" } sort keys %$want);
+    Murder::Util::spew($f, $text, 0644);
+    return ('unshare', '--mount', '--propagation', 'private', 'sh', '-c',
+            'mount --bind "$0" /etc/services && exec "$@"', $f);
+}
+
 # start - cyrmaster in its own process group; waits for every listener.
 sub start {
     my ($self) = @_;
     $self->write_conf;
     release_port($_) for values %{$self->{ports}};
+    my @pre = $self->_etc_services;
     my $r = $self->{root};
     my $pid = fork() // croak "fork: $!";
     if (!$pid) {
@@ -110,7 +138,7 @@ sub start {
         open(STDIN, '<', '/dev/null');
         open(STDOUT, '>>', "$r/logs/master.out");
         open(STDERR, '>&', \*STDOUT);
-        exec($MASTER, '-C', $self->imapd_conf, '-M', "$r/conf/cyrus.conf",
+        exec(@pre, $MASTER, '-C', $self->imapd_conf, '-M', "$r/conf/cyrus.conf",
              '-p', "$r/run/master.pid", '-D') or _exit(127);
     }
     $self->{pid} = $pid;

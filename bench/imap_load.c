@@ -5,6 +5,7 @@
  *   imap_load imap     -p PORT [-h HOST] -c CLIENTS -t SECS -n USERS
  *   imap_load lmtp     -p PORT [-h HOST] -M MSGS -S SIZE -K RCPTS -P CONNS -n USERS
  *   imap_load idle     -p PORT [-h HOST] -c CONNS -n USERS
+ *   imap_load list     -p PORT [-h HOST] -r TIMES [-L 'LIST arguments']
  *
  * Users are PREFIX1..PREFIXn (-u PREFIX, default "bench") with one password
  * (-w, default "benchpw").  Each client thread uses blocking sockets and
@@ -40,6 +41,7 @@ static const char *opt_pass = "benchpw";
 static const char *opt_admin = "admin:admin-pw";
 static const char *opt_mailbox = "INBOX";
 static const char *opt_domain = "localhost";
+static const char *opt_list = "\"\" \"*\"";
 static int opt_clients = 10, opt_secs = 10, opt_users = 10, opt_msgs = 100;
 static int opt_rounds = 3, opt_lmtp_msgs = 1000, opt_size = 4096;
 static int opt_rcpts = 1, opt_conns = 4, opt_verbose = 0, opt_quickack = 0;
@@ -64,6 +66,8 @@ static double now(void)
     return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static void die(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2), noreturn));
 static void die(const char *fmt, ...)
 {
     va_list ap;
@@ -141,6 +145,8 @@ static int send_all(struct conn *c, const char *p, size_t n)
     return 0;
 }
 
+static int sendf(struct conn *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 static int sendf(struct conn *c, const char *fmt, ...)
 {
     char buf[4096];
@@ -268,6 +274,7 @@ static int64_t read_line(struct conn *c)
 struct reply {
     int ok;                     /* tagged OK */
     int fetches;                /* untagged FETCH responses */
+    int lists;                  /* untagged LIST responses */
     int bye;
     int64_t lit;
     uint32_t appenduid;
@@ -334,6 +341,8 @@ static int read_reply(struct client *cl, const char *what, struct reply *r)
                 }
             } else if (strncmp(p, "BAD", 3) == 0 || strncmp(p, "NO ", 3) == 0) {
                 note_error(cl, what, l);
+            } else if (strncmp(p, "LIST ", 5) == 0) {
+                r->lists++;
             } else if (*p >= '0' && *p <= '9') {
                 char *q;
                 unsigned long n = strtoul(p, &q, 10);
@@ -372,6 +381,8 @@ static void record(struct stats *st, int op, double t0)
 }
 
 /* cmd - send "T<n> text" and read the reply; records the op on success */
+static int cmd(struct client *cl, int op, struct reply *r, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 static int cmd(struct client *cl, int op, struct reply *r, const char *fmt, ...)
 {
     char buf[1024];
@@ -760,6 +771,53 @@ static int run_idle(void)
     return errors ? 1 : 0;
 }
 
+/* ---------------------------------------------------------------- list */
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* run_list - LIST latency: user PREFIX1 logs in and sends `LIST <-L>`
+ * -r times on one connection, one after the other; exact p50/p99/max
+ * of the round trip (to the tagged OK) and the LIST lines per reply. */
+static int run_list(void)
+{
+    struct client cl = { 0 };
+    struct reply r;
+    char user[128];
+    double *lat = calloc((size_t)opt_rounds, sizeof(*lat)), sum = 0;
+    int n = 0, lines = -1;
+
+    if (!lat)
+        die("out of memory");
+    user_name(user, sizeof(user), 0);
+    if (do_connect(&cl) < 0 || do_login(&cl, user, opt_pass) < 0)
+        die("login %s failed", user);
+    for (int i = 0; i < opt_rounds; i++) {
+        double t0 = now();
+        if (cmd(&cl, -1, &r, "LIST %s", opt_list) < 0)
+            break;
+        lat[n] = now() - t0;
+        sum += lat[n++];
+        if (lines >= 0 && r.lists != lines)
+            note_error(&cl, "list", "(number of LIST lines changed)");
+        lines = r.lists;
+    }
+    cl.in_logout = 1;
+    cmd(&cl, -1, &r, "LOGOUT");
+    conn_close(&cl.c);
+    qsort(lat, (size_t)n, sizeof(*lat), cmp_double);
+    printf("RESULT mode=list user=%s times=%d lines=%d avg_ms=%.2f p50_ms=%.2f "
+           "p99_ms=%.2f max_ms=%.2f errors=%llu\n", user, n, lines,
+           n ? 1000 * sum / n : 0, n ? 1000 * lat[n / 2] : 0,
+           n ? 1000 * lat[(size_t)(0.99 * (n - 1))] : 0,
+           n ? 1000 * lat[n - 1] : 0, (unsigned long long)cl.st.errors);
+    free(lat);
+    return cl.st.errors || n < opt_rounds ? 1 : 0;
+}
+
 /* ---------------------------------------------------------------- LMTP */
 
 static int next_msg;
@@ -912,7 +970,7 @@ static void usage(void)
 {
     fputs(
 "usage: imap_load MODE -p PORT [options]\n"
-"modes: populate | imap | lmtp | idle\n"
+"modes: populate | imap | lmtp | idle | list\n"
 "  -h HOST      server address (127.0.0.1)\n"
 "  -p PORT      server port (required)\n"
 "  -u PREFIX    user names PREFIX1..PREFIXn (bench)\n"
@@ -923,7 +981,8 @@ static void usage(void)
 "  -m MAILBOX   imap/idle: mailbox to SELECT (INBOX)\n"
 "  -c CLIENTS   imap: concurrent clients; idle: connections (10)\n"
 "  -t SECS      imap: duration (10)\n"
-"  -r ROUNDS    imap: fetch/store rounds per session (3)\n"
+"  -r ROUNDS    imap: fetch/store rounds per session (3); list: LISTs\n"
+"  -L ARGS      list: the LIST arguments (\"\" \"*\"), as user PREFIX1\n"
 "  -s SEED      random seed (1)\n"
 "  -M MSGS -S SIZE -K RCPTS -P CONNS -d DOMAIN   lmtp parameters\n"
 "  -q           TCP_QUICKACK after every read (no delayed ACKs; see README)\n"
@@ -940,7 +999,7 @@ int main(int argc, char **argv)
         usage();
     mode = argv[1];
     optind = 2;
-    while ((o = getopt(argc, argv, "h:p:u:n:w:A:N:m:c:t:r:s:M:S:K:P:d:qv")) != -1) {
+    while ((o = getopt(argc, argv, "h:p:u:n:w:A:N:m:c:t:r:s:M:S:K:P:d:L:qv")) != -1) {
         switch (o) {
         case 'h': opt_host = optarg; break;
         case 'p': opt_port = optarg; break;
@@ -959,6 +1018,7 @@ int main(int argc, char **argv)
         case 'K': opt_rcpts = atoi(optarg); break;
         case 'P': opt_conns = atoi(optarg); break;
         case 'd': opt_domain = optarg; break;
+        case 'L': opt_list = optarg; break;
         case 'q': opt_quickack = 1; break;
         case 'v': opt_verbose = 1; break;
         default: usage();
@@ -976,6 +1036,8 @@ int main(int argc, char **argv)
         return run_lmtp();
     if (strcmp(mode, "idle") == 0)
         return run_idle();
+    if (strcmp(mode, "list") == 0)
+        return run_list();
     usage();
     return 2;
 }

@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bench/mupdate_bench.h"
@@ -283,19 +285,95 @@ int bench_latency(const struct bench_opts *o)
 
 /* --- reader ---------------------------------------------------------------- */
 
+/* What one slow lookup cost: wall and own CPU time, page faults and
+ * context switches (voluntary: it slept on I/O or a lock; involuntary:
+ * the scheduler preempted it).  Tells reader work from waiting. */
+struct slow_lookup {
+    double wall, cpu;
+    long majflt, minflt, nvcsw, nivcsw;
+};
+
+/* cpu_now - this thread's CPU seconds */
+static double cpu_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* slow_keep - remember sl if it is among the NSLOW slowest */
+#define NSLOW 5
+static void slow_keep(struct slow_lookup *top, const struct slow_lookup *sl)
+{
+    int i = NSLOW - 1;
+
+    if (sl->wall <= top[i].wall)
+        return;
+    while (i > 0 && top[i - 1].wall < sl->wall) {
+        top[i] = top[i - 1];
+        i--;
+    }
+    top[i] = *sl;
+}
+
+/* timed_lookup - one mboxlist_lookup; its cost into *sl; 1 when found */
+static int timed_lookup(const char *name, struct slow_lookup *sl)
+{
+    struct rusage ra, rb;
+    double a, ca;
+    int found;
+
+    getrusage(RUSAGE_THREAD, &ra);
+    ca = cpu_now();
+    a = bench_now();
+    found = mboxlist_lookup(name, NULL) == MBOXLIST_OK;
+    sl->wall = bench_now() - a;
+    sl->cpu = cpu_now() - ca;
+    getrusage(RUSAGE_THREAD, &rb);
+    sl->majflt = rb.ru_majflt - ra.ru_majflt;
+    sl->minflt = rb.ru_minflt - ra.ru_minflt;
+    sl->nvcsw = rb.ru_nvcsw - ra.ru_nvcsw;
+    sl->nivcsw = rb.ru_nivcsw - ra.ru_nivcsw;
+    return found;
+}
+
+/* reader_report - the RESULT lines of the reader mode (sorts s) */
+static void reader_report(struct bench_samples *s, unsigned long found,
+                          double secs, double synced_s, unsigned long slow1,
+                          unsigned long slow5, unsigned long slow5_cpu,
+                          const struct slow_lookup *top)
+{
+    size_t k;
+
+    bench_sample_report("reader", "lookups", s);   /* sorts s */
+    k = s->count;
+    printf("RESULT mode=reader lookups=%zu found=%lu secs=%.2f "
+           "synced_after_s=%.2f p999_ms=%.3f max_ms=%.3f over_1ms=%lu "
+           "over_5ms=%lu over_5ms_cpu=%lu\n", k, found, secs, synced_s,
+           k ? s->v[(size_t)((double)k * 0.999)] * 1e3 : 0.0,
+           k ? s->v[k - 1] * 1e3 : 0.0, slow1, slow5, slow5_cpu);
+    for (int i = 0; i < NSLOW && top[i].wall > 0; i++)
+        printf("RESULT mode=reader_slow%d wall_ms=%.3f cpu_ms=%.3f "
+               "majflt=%ld minflt=%ld nvcsw=%ld nivcsw=%ld\n", i,
+               top[i].wall * 1e3, top[i].cpu * 1e3, top[i].majflt,
+               top[i].minflt, top[i].nvcsw, top[i].nivcsw);
+}
+
 int bench_reader(const struct bench_opts *o)
 {
     struct logwatch lw = { NULL, -1, BUF_INIT };
     struct bench_samples s;
+    struct slow_lookup top[NSLOW], sl;
     struct buf line = BUF_INIT;
-    unsigned long found = 0, slow1 = 0, slow5 = 0, i;
+    unsigned long found = 0, slow1 = 0, slow5 = 0, slow5_cpu = 0, i;
     double t0, end, synced = 0, last_check = 0;
     char name[64];
-    size_t k;
 
     if (!o->conf || !o->n)
         bench_die("reader needs -C slave.conf and -n N");
     memset(&s, 0, sizeof(s));
+    memset(top, 0, sizeof(top));
     if (o->logfile)
         logwatch_open(&lw, o->logfile);
     open_list(o->secs);
@@ -303,17 +381,17 @@ int bench_reader(const struct bench_opts *o)
     end = t0 + o->secs;
     srandom((unsigned)getpid());
     for (;;) {
-        double a, b;
+        double b;
 
         i = o->offset + (unsigned long)random() % o->n;
         bench_name(i, name, sizeof(name));
-        a = bench_now();
-        if (mboxlist_lookup(name, NULL) == MBOXLIST_OK)
-            found++;
+        found += timed_lookup(name, &sl);
         b = bench_now();
-        bench_sample_add(&s, b - a);
-        slow1 += b - a > 0.001;
-        slow5 += b - a > 0.005;
+        bench_sample_add(&s, sl.wall);
+        slow1 += sl.wall > 0.001;
+        slow5 += sl.wall > 0.005;
+        slow5_cpu += sl.cpu > 0.005;
+        slow_keep(top, &sl);
         if (b > end || (synced && b > synced + 0.5))
             break;
         if (lw.path && !synced && b - last_check > 0.05) {
@@ -322,15 +400,8 @@ int bench_reader(const struct bench_opts *o)
                 synced = b;
         }
     }
-    struct bench_samples *v = &s;
-    bench_sample_report("reader", "lookups", v);   /* sorts v */
-    k = v->count;
-    printf("RESULT mode=reader lookups=%zu found=%lu secs=%.2f "
-           "synced_after_s=%.2f p999_ms=%.3f max_ms=%.3f over_1ms=%lu "
-           "over_5ms=%lu\n", k, found, bench_now() - t0,
-           synced ? synced - t0 : -1.0,
-           k ? v->v[(size_t)((double)k * 0.999)] * 1e3 : 0.0,
-           k ? v->v[k - 1] * 1e3 : 0.0, slow1, slow5);
+    reader_report(&s, found, bench_now() - t0, synced ? synced - t0 : -1.0,
+                  slow1, slow5, slow5_cpu, top);
     bench_sample_free(&s);
     buf_free(&line);
     buf_free(&lw.pending);

@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <glob.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -906,6 +907,129 @@ static void test_native_compact_refresh(void)
     buf_free(&v);
 }
 
+/* count_fds - open descriptors of this process */
+static int count_fds(void)
+{
+    char path[64];
+    int n = 0;
+
+    for (int fd = 0; fd < 1024; fd++) {
+        snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+        n += access(path, F_OK) == 0;
+    }
+    return n;
+}
+
+/* count_old - the "<path>.OLD.*" files next to path */
+static int count_old(const char *path)
+{
+    glob_t g;
+    char pat[4200];
+    int n;
+
+    snprintf(pat, sizeof(pat), "%s.OLD.*", path);
+    if (glob(pat, 0, NULL, &g) != 0)
+        return 0;
+    n = (int)g.gl_pathc;
+    globfree(&g);
+    return n;
+}
+
+/* A reader that sees several compactions lets go of the old files a
+ * step per call: a bounded number stay open meanwhile, none at the end,
+ * and every answer is right throughout.  The replaced files stay linked
+ * as .OLD. while the reader holds them (so its close never frees them)
+ * and the writer deletes them once it does not. */
+static void test_native_release_old_views(void)
+{
+    const char *path = dbpath("release", "native");
+    struct db *w = open_new("native", path), *r = NULL;
+    struct db_txn *t = NULL;
+    struct buf v = BUF_INIT;
+    char k[64], val[128];
+    int base, most = 0;
+
+    memset(val, 'x', sizeof(val) - 1);
+    val[sizeof(val) - 1] = '\0';
+    for (int i = 0; i < 20000; i++) {
+        snprintf(k, sizeof(k), "key%05d", i);
+        CU_ASSERT_EQUAL(store_str(w, k, val, &t), DB_OK);
+    }
+    CU_ASSERT_EQUAL(db_commit(w, t), DB_OK);
+    db_close(&w);
+    CU_ASSERT_EQUAL(db_open("native", path, 0, &r), DB_OK);
+    CU_ASSERT_EQUAL(fetch_str(r, "key00007", &v, NULL), DB_OK);
+    base = count_fds();
+    for (int round = 0; round < 8; round++) {
+        /* a change, then a compaction renaming a new file in */
+        CU_ASSERT_EQUAL(db_open("native", path, 0, &w), DB_OK);
+        CU_ASSERT_EQUAL(store_str(w, "extra", "x", NULL), DB_OK);
+        db_close(&w);
+        CU_ASSERT_EQUAL(db_compact("native", path), DB_OK);
+        snprintf(k, sizeof(k), "key%05d", round * 997);
+        CU_ASSERT_EQUAL(fetch_str(r, k, &v, NULL), DB_OK);
+        CU_ASSERT(buf_equal_cstr(&v, val));
+        if (count_fds() - base > most)
+            most = count_fds() - base;
+    }
+    CU_ASSERT(most >= 1);  /* old files are kept a while ... */
+    CU_ASSERT(most <= 4);  /* ... but only a few (NATIVE_RETIRED_MAX) */
+    CU_ASSERT(count_old(path) >= 1); /* still held by the reader */
+    for (int i = 0; i < 200; i++)
+        CU_ASSERT_EQUAL(fetch_str(r, "key19999", &v, NULL), DB_OK);
+    CU_ASSERT_EQUAL(count_fds(), base);
+    CU_ASSERT_EQUAL(count_prefix(r, "key"), 20000);
+    /* the next compaction deletes every old file nobody holds: all but
+     * the one the reader still uses */
+    CU_ASSERT_EQUAL(db_open("native", path, 0, &w), DB_OK);
+    CU_ASSERT_EQUAL(store_str(w, "extra", "y", NULL), DB_OK);
+    db_close(&w);
+    CU_ASSERT_EQUAL(db_compact("native", path), DB_OK);
+    CU_ASSERT_EQUAL(count_old(path), 1);
+    for (int i = 0; i < 200; i++) {
+        CU_ASSERT_EQUAL(fetch_str(r, "extra", &v, NULL), DB_OK);
+        CU_ASSERT(buf_equal_cstr(&v, "y"));
+    }
+    CU_ASSERT_EQUAL(count_fds(), base);
+    /* ... which the next writer deletes once the reader let go of it */
+    CU_ASSERT_EQUAL(db_open("native", path, 0, &w), DB_OK);
+    CU_ASSERT_EQUAL(store_str(w, "extra", "z", NULL), DB_OK);
+    db_close(&w);
+    CU_ASSERT_EQUAL(count_old(path), 0);
+    db_close(&r);
+    buf_free(&v);
+}
+
+/* Inserts past the end (the fast path), before it, and replacements with
+ * longer values, in one transaction and then committed. */
+static void test_native_insert_orders(void)
+{
+    const char *path = dbpath("orders", "native");
+    struct db *db = open_new("native", path);
+    struct db_txn *t = NULL;
+    struct collect c = { BUF_INIT, 0 };
+    struct buf v = BUF_INIT;
+    const char *order[] = { "b", "c", "e", "a", "d", "f", "c", "a" };
+
+    for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+        char val[32];
+        snprintf(val, sizeof(val), "v%zu-%s", i, i > 5 ? "longer value" : "");
+        CU_ASSERT_EQUAL(store_str(db, order[i], val, &t), DB_OK);
+    }
+    CU_ASSERT_EQUAL(db_foreach(db, "", 0, NULL, collect_cb, &c, &t), DB_OK);
+    CU_ASSERT_STRING_EQUAL(buf_cstring(&c.keys), "a,b,c,d,e,f");
+    CU_ASSERT_EQUAL(db_commit(db, t), DB_OK);
+    CU_ASSERT_EQUAL(fetch_str(db, "c", &v, NULL), DB_OK);
+    CU_ASSERT(buf_equal_cstr(&v, "v6-longer value"));
+    CU_ASSERT_EQUAL(fetch_str(db, "a", &v, NULL), DB_OK);
+    CU_ASSERT(buf_equal_cstr(&v, "v7-longer value"));
+    CU_ASSERT_EQUAL(fetch_str(db, "e", &v, NULL), DB_OK);
+    CU_ASSERT(buf_equal_cstr(&v, "v2-"));
+    db_close(&db);
+    buf_free(&c.keys);
+    buf_free(&v);
+}
+
 static void test_native_check_repair(void)
 {
     const char *path = dbpath("repair", "native");
@@ -964,6 +1088,8 @@ CU_TestInfo cunit_tests[] = {
     { "reader_not_blocked", test_reader_not_blocked },
     { "bdb_version_mismatch", test_bdb_version_mismatch },
     { "native_compact_refresh", test_native_compact_refresh },
+    { "native_release_old_views", test_native_release_old_views },
+    { "native_insert_orders", test_native_insert_orders },
     { "native_check_repair", test_native_check_repair },
     { "berkeley_checkpoint", test_berkeley_checkpoint },
     CU_TEST_INFO_NULL,

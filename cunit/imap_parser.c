@@ -60,6 +60,11 @@ static const struct imap_parser_limits lim_minus = {
     .max_line = 1000, .max_literal = 100000, .max_literal_total = 100000,
     .max_nesting = 4, .max_args = 50, .literal_plus = false,
 };
+static const struct imap_parser_limits lim_tok = {
+    .max_line = 1000, .max_literal = 1000, .max_literal_total = 2000,
+    .max_nesting = 4, .max_args = 50, .literal_plus = true,
+    .max_quoted = 5, .max_word = 6,
+};
 static const struct imap_parser_limits lim_stream = {
     .max_line = 1000, .max_literal = 100, .max_literal_total = 10,
     .max_nesting = 4, .max_args = 50, .stream_threshold = 10,
@@ -82,6 +87,9 @@ struct pcase {
 #define BIG IMAP_PARSER_LITERAL_TOO_BIG
 #define DEEP IMAP_PARSER_NESTING_TOO_DEEP
 #define MANY IMAP_PARSER_TOO_MANY_ARGS
+#define TOK IMAP_PARSER_TOKEN_TOO_LONG
+#define QLONG "Quoted string too long (maxquoted=5)"
+#define WLONG "Word too long (maxword=6)"
 
 static const struct pcase cases[] = {
     /* --- good commands, every argument type --- */
@@ -185,6 +193,21 @@ static const struct pcase cases[] = {
     { IN("a X a b c d"), &lim_args3, MANY, "", "Too many arguments (limit 3)", false },
     { IN("a X (a b c"), &lim_args3, MANY, "", "Too many arguments (limit 3)", false },
     { IN("a X a b c {"), &lim_args3, MANY, "", "Too many arguments (limit 3)", false },
+    /* maxquoted counts unescaped bytes; maxword every atom byte, the
+     * bracketed part included; literals are not bounded by either */
+    { IN("abcdef NOOPXY \"a\\\"b\\\\c\" 123456 \\Seen1 "
+         "B[1\"\"] {7+}\r\n1234567\r\n"), &lim_tok, DONE, "",
+      "abcdef NOOPXY|\"a\\\"b\\\\c\" 123456 \\Seen1 B[1\"\"] "
+      "{7+}\"1234567\"", false },
+    { IN("a X \"123456"), &lim_tok, TOK, "", QLONG, false },
+    { IN("a X \"\\\"\\\"\\\"\\\"\\\"\\\""), &lim_tok, TOK, "", QLONG, false },
+    { IN("a X 1234567"), &lim_tok, TOK, "", WLONG, false },
+    { IN("a X B[1 \"2\""), &lim_tok, TOK, "", WLONG, false },
+    { IN("a X B[\"\\\\\\\\"), &lim_tok, TOK, "", WLONG, false },
+    { IN("a X \\Seen12"), &lim_tok, TOK, "", WLONG, false },
+    { IN("a X ~123456"), &lim_tok, TOK, "", WLONG, false },
+    { IN("1234567"), &lim_tok, TOK, "", WLONG, false },
+    { IN("a NOOPNOO"), &lim_tok, TOK, "", WLONG, false },
     { IN("a X a b ~{1}\r\nx\r\n"), &lim_args3, DONE, "C", "a X|a b ~{1}\"x\"", false },
 
     /* --- streaming --- */
@@ -399,6 +422,8 @@ static const struct rcase resync[] = {
     { IN("a X\r \r\n"), &lim_std, BAD },
     { IN("a X {5+}\r\n12345 {6+}\r\nabcdef\r\n"), &lim_total10, BIG },
     { IN("a X a b c {3+}\r\nabc\r\n"), &lim_args3, MANY },
+    { IN("a X \"1234567 {3+}\" {3+}\r\nabc\r\n"), &lim_tok, TOK },
+    { IN("a X 1234567 {3+}\r\nabc\r\n"), &lim_tok, TOK },
     { IN("a X {0000007+}\r\n1234567\r\n"), &lim_line7, LONG },
     { IN("a NOOP 1234567890\r\n"), &lim_line10, LONG },
     { IN("a X ((({1+}\r\n)\r\n"), &lim_nest2, DEEP },
@@ -628,6 +653,8 @@ static void test_set_limits(void)
     CU_ASSERT_EQUAL(pre.max_args, LIMIT_IMAP_ARGS_PREAUTH);
     CU_ASSERT_EQUAL(pre.max_nesting, LIMIT_IMAP_NESTING_PREAUTH);
     CU_ASSERT(!pre.literal_plus);
+    CU_ASSERT_EQUAL(pre.max_quoted, LIMIT_IMAP_QUOTED_PREAUTH);
+    CU_ASSERT_EQUAL(pre.max_word, LIMIT_IMAP_WORD_PREAUTH);
     p = imap_parser_new(&pre);
     buf_appendcstr(&in, "a X");
     for (int i = 0; i <= LIMIT_IMAP_ARGS_PREAUTH; i++)

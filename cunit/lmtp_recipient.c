@@ -222,6 +222,40 @@ static void test_resolve_virtdomains(void)
     mboxlist_close();
 }
 
+/* target - lmtp_recipient_target's name for address (NULL: none) */
+static char *target(const char *address, int expect_r)
+{
+    struct lmtp_resolve_cfg rc;
+    const char *err = NULL;
+    char *name = NULL;
+
+    CU_ASSERT_EQUAL_FATAL(lmtp_resolve_init_from_cfg(&rc, &err), 1);
+    CU_ASSERT_EQUAL(lmtp_recipient_target(&rc, address, &name), expect_r);
+    return name;
+}
+
+/* the mailbox an address is routed by, with no lookup (lmtpproxyd's
+ * in-flight check): exists or not */
+static void test_target(void)
+{
+    char *n;
+
+    setup_db("target", "postuser: bb\n");
+    n = target("Alice+Lists@example.com", 1);
+    CU_ASSERT_STRING_EQUAL(n ? n : "", "user.alice");
+    free(n);
+    n = target("nobody", 1);
+    CU_ASSERT_STRING_EQUAL(n ? n : "", "user.nobody");
+    free(n);
+    n = target("bb+shared/soon", 1);
+    CU_ASSERT_STRING_EQUAL(n ? n : "", "shared.soon");
+    free(n);
+    CU_ASSERT_PTR_NULL(target("+x", 0));        /* empty user, not postuser */
+    CU_ASSERT_PTR_NULL(target("a/b", 0));       /* invalid userid */
+    CU_ASSERT_PTR_NULL(target("", -1));
+    mboxlist_close();
+}
+
 static void test_replies(void)
 {
     struct buf b = BUF_INIT;
@@ -248,6 +282,7 @@ CU_TestInfo cunit_tests[] = {
     { "resolve_user", test_resolve_user },
     { "resolve_options", test_resolve_options },
     { "resolve_virtdomains", test_resolve_virtdomains },
+    { "target", test_target },
     { "replies", test_replies },
     CU_TEST_INFO_NULL
 };

@@ -41,6 +41,8 @@ static void pick_limits(uint8_t sel, struct imap_parser_limits *l)
     l->literal_plus = (sel & 32) != 0;
     l->allow_8bit_quoted = (sel & 64) != 0;
     l->stream_threshold = (sel & 128) ? 8 : 0;
+    l->max_quoted = (sel & 1) ? 12 : 0;
+    l->max_word = (sel & 2) ? 12 : 0;
 }
 
 /* walk - tree invariants; returns whether a streamed literal was seen */
@@ -201,7 +203,7 @@ static void run(const struct imap_parser_limits *l, const uint8_t *d,
             on_done(p, ts);
             break;
         default:
-            check(r < 0 && r >= IMAP_PARSER_TOO_MANY_ARGS);
+            check(r < 0 && r >= IMAP_PARSER_TOKEN_TOO_LONG);
             pos = on_error(p, d, len, pos, chunk, ts);
             break;
         }

@@ -17,6 +17,8 @@
  * engine's literal_check hook) answers NO [TRYCREATE] / [NOPERM] /
  * [OVERQUOTA] instead of "+", so a client does not upload a message that
  * cannot be kept; LITERAL+ data is read and discarded as before.
+ * In a mailbox whose \Seen is per user (imap/seen_view.h) an appended
+ * \Seen goes into the user's seen state, not the index bit.
  */
 #include "config.h"
 
@@ -34,6 +36,7 @@
 #include "imap/mboxlist.h"
 #include "imap/mboxops.h"
 #include "imap/quota.h"
+#include "imap/seen_view.h"
 #include "lib/buf.h"
 #include "lib/log.h"
 #include "lib/str.h"
@@ -361,6 +364,48 @@ static const char *reserve_quota(struct append_req *q, int64_t bytes,
     }
 }
 
+/* seen_split - in a per-user view, take \Seen off the items' index flags
+ * and remember which items had it (*seen_r, item indexes) */
+static void seen_split(const struct seen_view *v,
+                       struct mailbox_append_item *items, size_t n,
+                       struct mailbox_uids *seen_r)
+{
+    for (size_t i = 0; v->per_user && i < n; i++) {
+        if (items[i].system_flags & MAILBOX_FLAG_SEEN) {
+            items[i].system_flags &= ~MAILBOX_FLAG_SEEN;
+            mailbox_uids_add(seen_r, (uint32_t)i);
+        }
+    }
+}
+
+/* seen_apply - after the append: mark the items of seen (indexes) seen
+ * for the user.  A failure is logged (seen_view.c) and leaves them
+ * unseen; the messages themselves are durable and answered OK. */
+static void seen_apply(struct seen_view *v,
+                       const struct mailbox_append_item *items,
+                       struct mailbox_uids *seen)
+{
+    for (size_t i = 0; i < seen->count; i++)
+        seen->v[i] = items[seen->v[i]].uid;
+    if (seen->count)
+        (void)seen_view_store(v, NULL, seen->v, seen->count, true, NULL);
+}
+
+/* append_view - the user's \Seen view of the target: the selection's, or
+ * one opened into *own (-1 when the seen state cannot be read) */
+static int append_view(struct append_req *q, struct seen_view *own,
+                       struct seen_view **v_r)
+{
+    struct imap_session *s = q->cmd->sess;
+
+    if (s->selected && strcmp(s->selected->name, q->name) == 0) {
+        *v_r = &s->selected->seen;
+        return 0;
+    }
+    *v_r = own;
+    return seen_view_open(own, &s->ns, s->userid, q->name, q->e->uniqueid);
+}
+
 /* append_commit - the one append of every message; NULL or a NO text,
  * *uidvalidity_r and the new UIDs in uids */
 static const char *append_commit(struct append_req *q, uint32_t *uidvalidity_r,
@@ -368,6 +413,8 @@ static const char *append_commit(struct append_req *q, uint32_t *uidvalidity_r,
 {
     struct imap_selected *sel = q->cmd->sess->selected;
     struct mailbox_append_item *items = xzmalloc(q->n * sizeof(*items));
+    struct seen_view ownview = SEEN_VIEW_INIT, *view = NULL;
+    struct mailbox_uids seen = { 0 };
     struct mailbox *own = NULL, *mb;
     const char *err = NULL;
     int64_t bytes = 0;
@@ -386,6 +433,10 @@ static const char *append_commit(struct append_req *q, uint32_t *uidvalidity_r,
         mb = NULL;
     if (!mb)
         err = "[SERVERBUG] Cannot open the mailbox";
+    else if (append_view(q, &ownview, &view) < 0)
+        err = "[SERVERBUG] Cannot read the seen state";
+    else
+        seen_split(view, items, q->n, &seen);
     if (!err)
         err = reserve_quota(q, bytes, &qroot);
     if (!err && (r = mailbox_append(mb, items, q->n)) != MAILBOX_OK) {
@@ -399,7 +450,10 @@ static const char *append_commit(struct append_req *q, uint32_t *uidvalidity_r,
         *uidvalidity_r = mailbox_get_header(mb)->uidvalidity;
         for (size_t i = 0; i < q->n; i++)
             seqset_add(uids, items[i].uid, items[i].uid);
+        seen_apply(view, items, &seen);
     }
+    mailbox_uids_fini(&seen);
+    seen_view_fini(&ownview);
     mailbox_close(&own);
     free(qroot);
     free(items);

@@ -20,6 +20,10 @@
  * really copied.  A MOVE within one quota root cannot grow it and is
  * never refused.  MOVE's expunge gives the source's usage back
  * (mboxops_expunge).
+ *
+ * \Seen travels as the copying user sees it (imap/seen_view.h): into the
+ * index bit when the destination keeps \Seen there, else into the user's
+ * seen state for the new UIDs (as Cyrus's append_copy does).
  */
 #include "config.h"
 
@@ -35,12 +39,14 @@
 #include "imap/mboxlist.h"
 #include "imap/mboxops.h"
 #include "imap/quota.h"
+#include "imap/seen_view.h"
 #include "imap/seqset.h"
 #include "lib/buf.h"
 
-/* copy_dest_open - the destination mailbox for the client's name; NULL
- * after a NO was sent */
-static struct mailbox *copy_dest_open(struct imap_cmd *cmd, const char *ext)
+/* copy_dest_open - the destination mailbox for the client's name and the
+ * user's \Seen view of it (*dv); NULL after a NO was sent */
+static struct mailbox *copy_dest_open(struct imap_cmd *cmd, const char *ext,
+                                      struct seen_view *dv)
 {
     struct imap_session *s = cmd->sess;
     struct mboxops_who who = { s->auth, &s->ns };
@@ -65,6 +71,10 @@ static struct mailbox *copy_dest_open(struct imap_cmd *cmd, const char *ext)
         imap_cmd_no(cmd, "%s", r == MAILBOX_E_NOTFOUND
                                    ? "[TRYCREATE] Mailbox does not exist"
                                    : "[SERVERBUG] Cannot open mailbox");
+    else if (seen_view_open(dv, &s->ns, s->userid, name, e->uniqueid) < 0) {
+        imap_cmd_no(cmd, "[SERVERBUG] Cannot read the seen state");
+        mailbox_close(&dst);
+    }
     mboxlist_entry_free(&e);
     free(name);
     return dst;
@@ -210,10 +220,46 @@ static void copy_settle(struct mailbox *src, const char *root, int64_t bytes,
                      NULL);
 }
 
+/* copy_seen - the copying user's \Seen of a source record, for the copy's
+ * index bit: never set in a destination where \Seen is per user */
+struct copy_views {
+    const struct seen_view *src, *dst;
+};
+static bool copy_seen(void *rock, const struct mailbox_record *rec)
+{
+    const struct copy_views *cv = rock;
+
+    return !cv->dst->per_user && seen_view_is_seen(cv->src, rec);
+}
+
+/* copy_seen_store - in a per-user destination, the copies of messages
+ * the user has seen become seen in the user's seen state.  A failure is
+ * logged (seen_view.c) and leaves them unseen: the copy itself is
+ * durable and is answered OK. */
+static void copy_seen_store(struct imap_selected *sel, struct seen_view *dv,
+                            const struct mailbox_uids *src,
+                            const struct mailbox_uids *new)
+{
+    struct mailbox_uids seen = { 0 };
+
+    if (!dv->per_user)
+        return;
+    for (size_t i = 0; i < src->count; i++) {
+        const struct mailbox_record *rec = mailbox_record(sel->mb, src->v[i]);
+
+        if (rec && seen_view_is_seen(&sel->seen, rec))
+            mailbox_uids_add(&seen, new->v[i]);
+    }
+    if (seen.count)
+        (void)seen_view_store(dv, NULL, seen.v, seen.count, true, NULL);
+    mailbox_uids_fini(&seen);
+}
+
 /* copy_run - charge the quota, copy, and answer */
 static void copy_run(struct imap_cmd *cmd, bool move, struct mailbox *dst,
-                     const struct mailbox_uids *uids)
+                     struct seen_view *dv, const struct mailbox_uids *uids)
 {
+    struct copy_views views = { &cmd->sess->selected->seen, dv };
     struct mailbox *srcmb = cmd->sess->selected->mb;
     struct mailbox_uids src = { 0 }, new = { 0 };
     const char *err;
@@ -226,7 +272,10 @@ static void copy_run(struct imap_cmd *cmd, bool move, struct mailbox *dst,
         return;
     }
     if (uids->count)
-        r = mailbox_copy(srcmb, uids->v, uids->count, dst, &src, &new);
+        r = mailbox_copy_seen(srcmb, uids->v, uids->count, dst, copy_seen,
+                              &views, &src, &new);
+    if (r == MAILBOX_OK)
+        copy_seen_store(cmd->sess->selected, dv, &src, &new);
     copy_settle(srcmb, root, bytes, msgs, r == MAILBOX_OK ? &src : NULL);
     if (r == MAILBOX_E_FLAGS_FULL)
         imap_cmd_no(cmd, "[LIMIT] Too many keywords in the destination");
@@ -243,13 +292,15 @@ static void copy_run(struct imap_cmd *cmd, bool move, struct mailbox *dst,
 /* copy_common - COPY and MOVE */
 static bool copy_common(struct imap_cmd *cmd, bool move)
 {
+    struct seen_view dv = SEEN_VIEW_INIT;
     struct mailbox_uids uids = { 0 };
     struct mailbox *dst = NULL;
     const char *ext = NULL;
 
     if (copy_check(cmd, move, &uids, &ext) &&
-        (dst = copy_dest_open(cmd, ext)) != NULL)
-        copy_run(cmd, move, dst, &uids);
+        (dst = copy_dest_open(cmd, ext, &dv)) != NULL)
+        copy_run(cmd, move, dst, &dv, &uids);
+    seen_view_fini(&dv);
     mailbox_close(&dst);
     mailbox_uids_fini(&uids);
     return true;

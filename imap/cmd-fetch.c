@@ -48,7 +48,8 @@ static void fetch_mark_seen(struct imap_session *s,
     }
     /* on failure the messages simply stay unseen (and changed empty) */
     if (todo.count && sel->seen.per_user)      /* imap/seen_view.h */
-        (void)seen_view_store(&sel->seen, todo.v, todo.count, true, &changed);
+        (void)seen_view_store(&sel->seen, sel->mb, todo.v, todo.count, true,
+                              &changed);
     else if (todo.count &&
              mailbox_set_flags(sel->mb, todo.v, todo.count, MAILBOX_FLAGS_ADD,
                                MAILBOX_FLAG_SEEN, NULL, 0, &changed, NULL) !=

@@ -201,7 +201,8 @@ void imap_selected_report(struct imap_session *s, unsigned flags)
             imap_untagged(s, "%u EXPUNGE", sel->changes.expunged_msgnos.v[i]);
     if (sel->changes.exists_changed)
         imap_untagged(s, "%u EXISTS", sel->changes.exists);
-    report_flags(s, sel, &sel->changes.changed_uids);
+    /* the user's \Seen first: a per-user change also bumps the modseq
+     * (seen_view.h), and the index report must show the new state */
     if (sel->seen.per_user) {
         struct mailbox_uids seen_changed = { 0 };
 
@@ -209,6 +210,7 @@ void imap_selected_report(struct imap_session *s, unsigned flags)
             report_flags(s, sel, &seen_changed);
         mailbox_uids_fini(&seen_changed);
     }
+    report_flags(s, sel, &sel->changes.changed_uids);
     seqset_reset(&sel->told);
 }
 

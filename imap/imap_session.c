@@ -58,6 +58,11 @@ static void session_limits(const struct imap_session *s,
         l->max_line = (size_t)cfg_get_int(IMAPOPT_MAXLINE_PREAUTH);
         l->max_literal = (uint64_t)cfg_get_int(IMAPOPT_MAXLITERAL_PREAUTH);
         l->max_literal_total = 2 * l->max_literal;
+        /* the pre-auth caps of lib/limits.h, lowered by the options */
+        if ((size_t)cfg_get_int(IMAPOPT_MAXQUOTED) < l->max_quoted)
+            l->max_quoted = (size_t)cfg_get_int(IMAPOPT_MAXQUOTED);
+        if ((size_t)cfg_get_int(IMAPOPT_MAXWORD) < l->max_word)
+            l->max_word = (size_t)cfg_get_int(IMAPOPT_MAXWORD);
         return;
     }
     memset(l, 0, sizeof(*l));
@@ -74,6 +79,8 @@ static void session_limits(const struct imap_session *s,
     l->max_args = LIMIT_IMAP_ARGS;
     l->literal_plus = true;
     l->allow_8bit_quoted = true;
+    l->max_quoted = (size_t)cfg_get_int(IMAPOPT_MAXQUOTED);
+    l->max_word = (size_t)cfg_get_int(IMAPOPT_MAXWORD);
 }
 
 int imap_session_read_timeout(const struct imap_session *s)

@@ -71,6 +71,7 @@
 #ifndef IMAP_MAILBOX_H
 #define IMAP_MAILBOX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -316,6 +317,18 @@ int mailbox_copy(struct mailbox *src, const uint32_t *uids, size_t n,
                  struct mailbox *dst, struct mailbox_uids *uids_r,
                  struct mailbox_uids *new_uids_r);
 
+/* mailbox_copy_seen - mailbox_copy, except that each copy's
+ * MAILBOX_FLAG_SEEN is seen_fn(rock, source record) rather than the
+ * source's bit: the copying user's \Seen (imap/seen_view.h), which in a
+ * shared mailbox is not the index bit.  seen_fn runs under src's lock and
+ * must not touch either mailbox. */
+int mailbox_copy_seen(struct mailbox *src, const uint32_t *uids, size_t n,
+                      struct mailbox *dst,
+                      bool (*seen_fn)(void *rock,
+                                      const struct mailbox_record *rec),
+                      void *rock, struct mailbox_uids *uids_r,
+                      struct mailbox_uids *new_uids_r);
+
 /* ---- flags (mailbox_flags.c) ---- */
 
 enum mailbox_flag_op {
@@ -346,6 +359,13 @@ int mailbox_set_flags(struct mailbox *mb, const uint32_t *uids, size_t n,
                       const struct strarray *user_flags,
                       uint64_t unchangedsince, struct mailbox_uids *changed_r,
                       struct mailbox_uids *failed_r);
+
+/* mailbox_touch - give the live messages of uids[n] one new modseq
+ * without changing their flags (a per-user \Seen changed elsewhere, see
+ * imap/seen_view.h: CONDSTORE and QRESYNC must report it, as Cyrus
+ * does).  Expunged or unknown UIDs are skipped.  MAILBOX_OK or an error
+ * (nothing changed). */
+int mailbox_touch(struct mailbox *mb, const uint32_t *uids, size_t n);
 
 /* ---- expunge (mailbox_expunge.c) ---- */
 

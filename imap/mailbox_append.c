@@ -339,8 +339,9 @@ struct copy_src {
 
 /* copy_collect - read what COPY needs from src under its shared lock */
 static int copy_collect(struct mailbox *src, const uint32_t *uids, size_t n,
-                        struct copy_src *cs, struct mailbox_append_item *items,
-                        size_t *k_r)
+                        bool (*seen_fn)(void *, const struct mailbox_record *),
+                        void *rock, struct copy_src *cs,
+                        struct mailbox_append_item *items, size_t *k_r)
 {
     struct buf path = BUF_INIT;
     size_t k = 0;
@@ -372,6 +373,11 @@ static int copy_collect(struct mailbox *src, const uint32_t *uids, size_t n,
         items[k].sentdate = rec->sentdate;
         items[k].header_size = rec->header_size;
         items[k].system_flags = rec->system_flags & MAILBOX_FLAGS_SYSTEM;
+        if (seen_fn) {
+            items[k].system_flags &= ~MAILBOX_FLAG_SEEN;
+            if (seen_fn(rock, rec))
+                items[k].system_flags |= MAILBOX_FLAG_SEEN;
+        }
         items[k].user_flags = &c->flags;
         items[k].cache = c->cache.s;
         items[k].cache_len = c->cache.len;
@@ -388,12 +394,23 @@ int mailbox_copy(struct mailbox *src, const uint32_t *uids, size_t n,
                  struct mailbox *dst, struct mailbox_uids *uids_r,
                  struct mailbox_uids *new_uids_r)
 {
+    return mailbox_copy_seen(src, uids, n, dst, NULL, NULL, uids_r,
+                             new_uids_r);
+}
+
+int mailbox_copy_seen(struct mailbox *src, const uint32_t *uids, size_t n,
+                      struct mailbox *dst,
+                      bool (*seen_fn)(void *rock,
+                                      const struct mailbox_record *rec),
+                      void *rock, struct mailbox_uids *uids_r,
+                      struct mailbox_uids *new_uids_r)
+{
     struct copy_src *cs = xcalloc(n ? n : 1, sizeof(*cs));
     struct mailbox_append_item *items = xcalloc(n ? n : 1, sizeof(*items));
     size_t k = 0;
     int r;
 
-    r = copy_collect(src, uids, n, cs, items, &k);
+    r = copy_collect(src, uids, n, seen_fn, rock, cs, items, &k);
     if (r == MAILBOX_OK)
         r = mailbox_append(dst, items, k);
     for (size_t i = 0; r == MAILBOX_OK && i < k; i++) {

@@ -228,22 +228,18 @@ static int apply_op(struct mailbox_record *rec, enum mailbox_flag_op op,
     return changed;
 }
 
-int mailbox_set_flags(struct mailbox *mb, const uint32_t *uids, size_t n,
-                      enum mailbox_flag_op op, uint32_t sysflags,
-                      const struct strarray *user_flags,
-                      uint64_t unchangedsince, struct mailbox_uids *changed_r,
-                      struct mailbox_uids *failed_r)
+/* update_locked - under the exclusive lock: apply op to uids[n] (touch:
+ * change no flag, only give every live record a new modseq) and commit */
+static int update_locked(struct mailbox *mb, const uint32_t *uids, size_t n,
+                         enum mailbox_flag_op op, uint32_t sysflags,
+                         const uint32_t bits[WORDS], bool touch,
+                         uint64_t unchangedsince,
+                         struct mailbox_uids *changed_r,
+                         struct mailbox_uids *failed_r)
 {
-    uint32_t bits[WORDS];
-    uint64_t modseq;
-    int r, dirty = 0;
+    uint64_t modseq = mb->h.highestmodseq + 1;
+    int r = MAILBOX_OK, dirty = 0;
 
-    sysflags &= MAILBOX_FLAGS_SYSTEM;
-    r = mbi_lock(mb, MBL_EXCLUSIVE);
-    if (r != MAILBOX_OK)
-        return r;
-    r = mbh_resolve(mb, user_flags, op != MAILBOX_FLAGS_REMOVE, bits);
-    modseq = mb->h.highestmodseq + 1;
     for (size_t i = 0; r == MAILBOX_OK && i < n; i++) {
         long at = mbi_find(mb, uids[i]);
         struct mailbox_record *rec;
@@ -258,7 +254,7 @@ int mailbox_set_flags(struct mailbox *mb, const uint32_t *uids, size_t n,
                 mailbox_uids_add(failed_r, rec->uid);
             continue;
         }
-        if (!apply_op(rec, op, sysflags, bits))
+        if (!touch && !apply_op(rec, op, sysflags, bits))
             continue;
         rec->modseq = modseq;
         dirty = 1;
@@ -273,6 +269,42 @@ int mailbox_set_flags(struct mailbox *mb, const uint32_t *uids, size_t n,
         else
             mb->loaded = 0;
     }
+    return r;
+}
+
+int mailbox_set_flags(struct mailbox *mb, const uint32_t *uids, size_t n,
+                      enum mailbox_flag_op op, uint32_t sysflags,
+                      const struct strarray *user_flags,
+                      uint64_t unchangedsince, struct mailbox_uids *changed_r,
+                      struct mailbox_uids *failed_r)
+{
+    uint32_t bits[WORDS];
+    int r;
+
+    sysflags &= MAILBOX_FLAGS_SYSTEM;
+    r = mbi_lock(mb, MBL_EXCLUSIVE);
+    if (r != MAILBOX_OK)
+        return r;
+    r = mbh_resolve(mb, user_flags, op != MAILBOX_FLAGS_REMOVE, bits);
+    if (r == MAILBOX_OK)
+        r = update_locked(mb, uids, n, op, sysflags, bits, false,
+                          unchangedsince, changed_r, failed_r);
+    mbi_unlock(mb);
+    return r;
+}
+
+int mailbox_touch(struct mailbox *mb, const uint32_t *uids, size_t n)
+{
+    static const uint32_t none[WORDS];
+    int r;
+
+    if (n == 0)
+        return MAILBOX_OK;
+    r = mbi_lock(mb, MBL_EXCLUSIVE);
+    if (r != MAILBOX_OK)
+        return r;
+    r = update_locked(mb, uids, n, MAILBOX_FLAGS_ADD, 0, none, true, 0,
+                      NULL, NULL);
     mbi_unlock(mb);
     return r;
 }

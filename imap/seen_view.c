@@ -4,10 +4,15 @@
  * user's own mailboxes, the user's seen database elsewhere (seen_view.h).
  *
  * Called by imap_selected.c (SELECT, the reports), cmd-store.c,
- * cmd-fetch.c (BODY[] sets \Seen), cmd-status.c.  The seen record is read
+ * cmd-fetch.c (BODY[] sets \Seen), cmd-status.c, cmd-copy.c and
+ * cmd-append.c (a \Seen copy or append into a per-user mailbox).  The seen record is read
  * whole at open and on every reload (one db_fetch of a short string); a
  * change is one locked read-modify-write, so two sessions of one user do
- * not lose each other's updates.  Database errors are logged by seen.c.
+ * not lose each other's updates.  A change also gives the messages a new
+ * modseq in the index (mailbox_touch), as Cyrus's index_storeseen does,
+ * so CONDSTORE / QRESYNC report it; other users then see a FETCH with
+ * their unchanged flags and the new MODSEQ, which RFC 7162 allows.
+ * Database errors are logged by seen.c.
  */
 #include "config.h"
 
@@ -123,11 +128,17 @@ int seen_view_reload(struct seen_view *v, struct mailbox *mb,
     return 0;
 }
 
-/* store_once - one transaction of seen_view_store; a seen_result */
-static int store_once(struct seen_view *v, const uint32_t *uids, size_t n,
-                      bool add, struct mailbox_uids *changed_r)
+/* store_once - one transaction of seen_view_store; a seen_result.  The
+ * changed records are touched in mb while the seen record is locked and
+ * before it is committed: a crash in between leaves a modseq bump with
+ * no change (a redundant FETCH for clients), never a change that
+ * CHANGEDSINCE misses. */
+static int store_once(struct seen_view *v, struct mailbox *mb,
+                      const uint32_t *uids, size_t n, bool add,
+                      struct mailbox_uids *changed_r)
 {
     struct seqset set = SEQSET_INIT;
+    struct mailbox_uids ch = { 0 };
     struct seen_data sd = { 0 };
     struct buf b = BUF_INIT;
     int r = SEEN_IOERROR;
@@ -140,9 +151,10 @@ static int store_once(struct seen_view *v, const uint32_t *uids, size_t n,
                 seqset_add(&set, uids[i], uids[i]);
             else
                 seqset_remove(&set, uids[i], uids[i]);
-            if (changed_r)
-                mailbox_uids_add(changed_r, uids[i]);
+            mailbox_uids_add(&ch, uids[i]);
         }
+        if (mb && mailbox_touch(mb, ch.v, ch.count) != MAILBOX_OK)
+            goto out;                     /* logged by the mailbox layer */
         seqset_format(&set, &b);
         free(sd.seenuids);
         sd.seenuids = buf_release(&b);
@@ -153,29 +165,32 @@ static int store_once(struct seen_view *v, const uint32_t *uids, size_t n,
         if (r == SEEN_OK)
             r = seen_commit(v->db);
     }
+out:
     if (r != SEEN_OK) {
         seen_abort(v->db);
-        if (changed_r)
-            changed_r->count = 0;
     } else {
         seqset_fini(&v->seen);
         v->seen = set;
         set = (struct seqset)SEQSET_INIT;
+        for (size_t i = 0; changed_r && i < ch.count; i++)
+            mailbox_uids_add(changed_r, ch.v[i]);
     }
+    mailbox_uids_fini(&ch);
     seen_data_fini(&sd);
     seqset_fini(&set);
     return r;
 }
 
-int seen_view_store(struct seen_view *v, const uint32_t *uids, size_t n,
-                    bool add, struct mailbox_uids *changed_r)
+int seen_view_store(struct seen_view *v, struct mailbox *mb,
+                    const uint32_t *uids, size_t n, bool add,
+                    struct mailbox_uids *changed_r)
 {
     int r = SEEN_AGAIN;
 
     if (!v->per_user)
         return -1;
     for (int i = 0; i < SEEN_VIEW_RETRIES && r == SEEN_AGAIN; i++)
-        r = store_once(v, uids, n, add, changed_r);
+        r = store_once(v, mb, uids, n, add, changed_r);
     if (r != SEEN_OK)
         log_error("IOERROR: cannot store seen state uniqueid=<%s> "
                   "error=<%s>", v->uniqueid, seen_errstr(r));

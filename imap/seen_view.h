@@ -63,10 +63,16 @@ int seen_view_reload(struct seen_view *v, struct mailbox *mb,
 
 /* seen_view_store - add (add) or remove \Seen on uids[0..n) for the
  * view's user: one locked read-modify-write of the seen record, retried
- * on a deadlock.  The UIDs whose state changed are appended to changed_r
- * (may be NULL).  Requires per_user.  0, or -1 (nothing changed). */
-int seen_view_store(struct seen_view *v, const uint32_t *uids, size_t n,
-                    bool add, struct mailbox_uids *changed_r);
+ * on a deadlock.  With mb (the mailbox the view is of), the messages
+ * whose state changes get a new modseq first (mailbox_touch), so
+ * CONDSTORE CHANGEDSINCE and QRESYNC see per-user \Seen changes; pass
+ * NULL for messages just appended or copied (their modseq is new).  The
+ * UIDs whose state changed are appended to changed_r (may be NULL).
+ * Requires per_user.  0, or -1 (the seen state did not change; the
+ * modseqs may have been bumped). */
+int seen_view_store(struct seen_view *v, struct mailbox *mb,
+                    const uint32_t *uids, size_t n, bool add,
+                    struct mailbox_uids *changed_r);
 
 /* seen_view_unseen - how many messages of mb's snapshot are not \Seen in
  * the view, and the message number of the first of them (0: none) in

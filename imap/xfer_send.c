@@ -109,6 +109,8 @@ static int imap_send(const char *server, const char *name,
         r = send_file(be, fd, size) < 0 ? -1 : read_tagged(be, tag, 0, error);
     if (r < 0)
         buf_setcstr(error, proxy_backend_fail(be, "XFERRECV"));
+    if (r < 0)
+        proxy_imap_forget(be); /* no polite logout to free it */
     proxy_backend_close(&be, r >= 0);
     buf_free(&cmd);
     return r == 1 ? XFER_OK : r == 0 ? XFER_NO : XFER_TEMP;

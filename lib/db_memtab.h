@@ -6,10 +6,17 @@
  * It holds the records of the log not yet folded into a native file's
  * sorted base, and a transaction's uncommitted writes.  A record may be a
  * tombstone (deleted), which hides the same key in an older layer.
- * Nodes are never freed before memtab_free/memtab_clear, so a node
- * pointer stays a valid cursor while others are added or replaced; a
- * replaced value frees the old one (pointers to it become invalid).
- * Key order is db_keycmp.  Insert and lookup are O(log n) expected.
+ * Nodes and values live in arena chunks that are only released by
+ * memtab_free, so a node pointer stays a valid cursor while others are
+ * added or replaced; a replaced value that does not fit in place gets new
+ * space (pointers to the old value stay readable until the free, but are
+ * stale).  Maps made with a pool give their chunks back to it when freed
+ * and the next map reuses them: giving memory back to the kernel costs
+ * time per page (tens of ms for a map of 100,000 records on a VM), which
+ * a reader dropping its overlay must not pay.  A pool keeps its chunks
+ * until memtab_pool_free.  Key order is db_keycmp.  Insert and lookup are
+ * O(log n) expected; inserting keys in ascending order past the current
+ * last key (a full resync) is O(1) expected.
  */
 #ifndef LIB_DB_MEMTAB_H
 #define LIB_DB_MEMTAB_H
@@ -24,7 +31,6 @@ struct memtab_node {
     size_t vcap;          /* bytes available at val without reallocating */
     unsigned klen;
     unsigned char deleted; /* tombstone */
-    unsigned char heapval; /* val was allocated separately */
     unsigned char level;   /* number of next pointers */
     struct memtab_node *next[]; /* key bytes follow next[level] */
 };
@@ -35,7 +41,17 @@ static inline const char *memtab_key(const struct memtab_node *n)
     return (const char *)&n->next[n->level];
 }
 
-struct memtab *memtab_new(void);
+struct memtab_pool;
+
+/* memtab_pool_new - an empty pool of arena chunks (one per owner). */
+struct memtab_pool *memtab_pool_new(void);
+/* memtab_pool_free - free the pool's chunks and NULL *pp (maps made
+ * with it must be freed first). */
+void memtab_pool_free(struct memtab_pool **pp);
+/* memtab_new - an empty map taking its chunks from pool (NULL: malloc). */
+struct memtab *memtab_new(struct memtab_pool *pool);
+/* memtab_free - release the map (chunks back to its pool) and NULL *mtp
+ * (NULL: no-op).  O(chunks), no per-record work. */
 void memtab_free(struct memtab **mtp);
 /* memtab_put - set key to (val, vlen), or to a tombstone when deleted. */
 void memtab_put(struct memtab *mt, const char *key, size_t klen,

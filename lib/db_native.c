@@ -23,6 +23,13 @@
  * point), then fsyncs the directory.  Readers keep using the old inode
  * until their next call notices the rename, so they never wait for a
  * writer; writers queued on the old file's lock notice it too (lock_open).
+ * What a reader then lets go of (the old mapping and overlay) is
+ * released a bounded step per call, and the writer keeps the old file
+ * linked until no reader holds it, then deletes it itself
+ * (lib/db_native_release.c), so no reader call pays for the size of the
+ * file.  Replaying a frame costs the reader
+ * time proportional to that transaction: writers that may be large
+ * (the mupdate slave's resync) commit in bounded batches.
  *
  * Handles are per process and single-threaded.  Errors: enum db_result,
  * logged with DBERROR/IOERROR.
@@ -48,16 +55,11 @@
 /* How long a writer waits for another writer's lock (DB_AGAIN after). */
 #define NATIVE_LOCK_TIMEOUT_MS 60000
 
-/* unload - drop the mapping, descriptor and overlay */
+/* unload - retire the mapping, descriptor and overlay: the caller
+ * releases them with native_release_step/_all (db_native_release.c) */
 static void unload(struct native_db *db)
 {
-    if (db->map)
-        munmap(db->map, db->maplen);
-    db->map = NULL;
-    if (db->fd >= 0)
-        close(db->fd);
-    db->fd = -1;
-    memtab_free(&db->overlay);
+    native_retire(db);
 }
 
 /* load - open and map the file now at db->path, replay its log */
@@ -69,10 +71,16 @@ static int load(struct native_db *db)
     ssize_t n;
 
     unload(db);
-    db->overlay = memtab_new();
-    db->fd = open(db->path, O_RDONLY | O_CLOEXEC);
+    db->overlay = memtab_new(db->pool);
+    /* O_NOATIME: with relatime, reading a file the writer keeps
+     * modifying would update its atime, a journal write that waits for
+     * the writer's fsync.  Only the owner (or root) may ask for it. */
+    db->fd = open(db->path, O_RDONLY | O_CLOEXEC | O_NOATIME);
+    if (db->fd < 0 && errno == EPERM)
+        db->fd = open(db->path, O_RDONLY | O_CLOEXEC);
     if (db->fd < 0)
         return errno == ENOENT ? DB_NOTFOUND : DB_IOERROR;
+    native_hold(db->fd);
     if (fstat(db->fd, &st) < 0 ||
         (n = pread(db->fd, hdr, sizeof(hdr), 0)) != (ssize_t)sizeof(hdr) ||
         native_hdr_decode(hdr, &h) < 0 || h.log_off > (uint64_t)st.st_size) {
@@ -104,6 +112,8 @@ static int refresh(struct native_db *db)
 {
     struct stat st;
 
+    if (db->retired)
+        native_release_step(db); /* nothing points into retired views */
     if (db->txn || db->foreach_depth)
         return db->map ? DB_OK : DB_IOERROR; /* the view is pinned */
     if (!db->map)
@@ -129,6 +139,7 @@ static int nat_open(const char *path, int flags, int variant,
 
     db->path = xstrdup(path);
     db->fd = -1;
+    db->pool = memtab_pool_new();
     r = load(db);
     if (r == DB_NOTFOUND && (flags & DB_OPT_CREATE)) {
         r = native_create_empty(path);
@@ -137,6 +148,8 @@ static int nat_open(const char *path, int flags, int variant,
     }
     if (r != DB_OK) {
         unload(db);
+        native_release_all(db);
+        memtab_pool_free(&db->pool);
         free(db->path);
         free(db);
         return r;
@@ -162,6 +175,11 @@ static int begin(struct native_db *db, struct native_txn **t_r)
     struct stat st;
     int fd, r;
 
+    if (db->retired && !db->foreach_depth)
+        native_release_step(db);
+    if (!db->swept_at)
+        db->sweep_due = 1; /* a writer: look for leftovers once */
+    native_sweep_old(db, 0);
     r = lock_open(db->path, O_RDWR, 0, LOCK_TYPE_EXCLUSIVE,
                   NATIVE_LOCK_TIMEOUT_MS, &fd, &st, &err);
     if (r == 0) {
@@ -190,7 +208,7 @@ static int begin(struct native_db *db, struct native_txn **t_r)
     *t_r = xzmalloc(sizeof(**t_r));
     (*t_r)->base.db = &db->base;
     (*t_r)->lockfd = fd;
-    (*t_r)->changes = memtab_new();
+    (*t_r)->changes = memtab_new(db->pool);
     db->txn = *t_r;
     return DB_OK;
 }
@@ -444,8 +462,12 @@ static int nat_commit(struct db *d, struct db_txn *tid)
     } else if (!db->foreach_depth && loglen > NATIVE_LOG_MIN &&
                loglen > db->log_off / NATIVE_LOG_RATIO) {
         r = native_write_compacted(db, t->changes);
-        if (r == DB_OK)
+        if (r == DB_OK) {
             r = load(db);
+            /* the writer, not a reader, frees the old file */
+            native_release_all(db);
+            native_sweep_old(db, 1);
+        }
     } else {
         r = native_append_frame(db, t->lockfd, t->changes);
         if (r == DB_OK) {
@@ -484,6 +506,9 @@ static int nat_close(struct db *d)
         end_txn(db, db->txn);
     }
     unload(db);
+    native_release_all(db);
+    native_sweep_old(db, 1);
+    memtab_pool_free(&db->pool);
     buf_free(&db->scratch);
     free(db->path);
     free(db);
@@ -540,6 +565,8 @@ static int nat_check(const char *path, int repair)
         struct buf tmp = BUF_INIT;
         buf_printf(&tmp, "%s.NEW", path);
         unlink(buf_cstring(&tmp)); /* a crashed compaction's leftover */
+        db->sweep_due = 1;
+        native_sweep_old(db, 1);   /* and unused replaced files */
         buf_free(&tmp);
         end_txn(db, t);
     }
@@ -562,8 +589,11 @@ static int nat_compact(const char *path)
     if (r == DB_OK) {
         if (db->scanned > db->log_off) {
             r = native_write_compacted(db, t->changes);
-            if (r == DB_OK)
+            if (r == DB_OK) {
                 r = load(db);
+                native_release_all(db);
+                native_sweep_old(db, 1);
+            }
         }
         end_txn(db, t);
     }

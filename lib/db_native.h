@@ -24,6 +24,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "lib/buf.h"
 #include "lib/db_backend.h"
@@ -60,6 +61,11 @@ struct native_db {
     struct native_txn *txn; /* the open transaction, or NULL */
     int foreach_depth;      /* >0: the view must not be remapped */
     struct buf scratch;     /* frame payloads being read */
+    struct memtab_pool *pool;       /* chunks of overlays and txns */
+    struct native_retired *retired; /* old views being released */
+    unsigned nretired;
+    int sweep_due;          /* .OLD. files may wait for deletion */
+    time_t swept_at;
 };
 
 struct native_hdr {
@@ -105,6 +111,24 @@ int native_scan_log(struct native_db *db, int fd, int writer);
 int native_append_frame(struct native_db *db, int fd,
                         const struct memtab *changes);
 int native_write_compacted(struct native_db *db, struct memtab *changes);
+
+/* db_native_release.c: replaced files let go of without readers paying */
+struct native_retired;
+/* native_hold - mark fd as in use by this process (shared flock). */
+void native_hold(int fd);
+/* native_retire - free db's overlay (into db->pool) and move its mapping
+ * and descriptor to the retired list (db has none afterwards). */
+void native_retire(struct native_db *db);
+/* native_release_step - release a bounded part of the retired views. */
+void native_release_step(struct native_db *db);
+/* native_release_all - release all retired views now. */
+void native_release_all(struct native_db *db);
+/* native_keep_old - before renaming a new file over db->path (under the
+ * writer lock): link the current one as "<path>.OLD.<generation>". */
+void native_keep_old(struct native_db *db);
+/* native_sweep_old - delete the .OLD. files no process holds any more
+ * (at most once a second unless force). */
+void native_sweep_old(struct native_db *db, int force);
 
 /* db_native.c: the merged view (base < overlay < txn changes) */
 struct native_iter {

@@ -464,6 +464,7 @@ int native_write_compacted(struct native_db *db, struct memtab *changes)
     buf_free(&o.b);
     if (r == DB_OK) {
         DB_FAULT("compact:before-rename");
+        native_keep_old(db); /* readers never free the old inode */
         if (rename(tmp.s, db->path) < 0) {
             log_error("IOERROR: rename failed file=<%s> error=<%m>", tmp.s);
             r = DB_IOERROR;

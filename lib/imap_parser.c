@@ -140,6 +140,8 @@ void imap_parser_limits_preauth(struct imap_parser_limits *l)
     l->stream_threshold = 0;
     l->literal_plus = false;
     l->allow_8bit_quoted = false;
+    l->max_quoted = LIMIT_IMAP_QUOTED_PREAUTH;
+    l->max_word = LIMIT_IMAP_WORD_PREAUTH;
 }
 
 struct imap_parser *imap_parser_new(const struct imap_parser_limits *limits)
@@ -238,6 +240,23 @@ static int bad_char(struct imap_parser *p, unsigned char c, const char *where)
     char b[8];
     return parse_fail(p, IMAP_PARSER_BAD_SYNTAX, "Invalid character %s in %s",
                       chr(c, b, sizeof(b)), where);
+}
+
+/* tok_put - append c to the token, failing when the token would exceed
+ * max_quoted (quoted strings) or max_word (everything else) */
+static int tok_put(struct imap_parser *p, unsigned char c, bool quoted)
+{
+    size_t max = quoted ? p->limits.max_quoted : p->limits.max_word;
+
+    if (max && p->tok.len >= max) {
+        if (quoted)
+            return parse_fail(p, IMAP_PARSER_TOKEN_TOO_LONG,
+                              "Quoted string too long (maxquoted=%zu)", max);
+        return parse_fail(p, IMAP_PARSER_TOKEN_TOO_LONG,
+                          "Word too long (maxword=%zu)", max);
+    }
+    buf_putc(&p->tok, (char)c);
+    return R_CONT;
 }
 
 /* nonsync_fatal - true when a {n+} literal of this size cannot be discarded */
@@ -455,8 +474,7 @@ static int st_tag(struct imap_parser *p, unsigned char c)
     }
     if (!is_tag_char(c))
         return bad_char(p, c, "tag");
-    buf_putc(&p->tok, (char)c);
-    return R_CONT;
+    return tok_put(p, c, false);
 }
 
 /* st_cmd - the command name */
@@ -474,8 +492,7 @@ static int st_cmd(struct imap_parser *p, unsigned char c)
     }
     if (!is_atom_char(c))
         return bad_char(p, c, "command name");
-    buf_putc(&p->tok, (char)c);
-    return R_CONT;
+    return tok_put(p, c, false);
 }
 
 /* st_after_arg - after an argument: SP, ')' or end of line */
@@ -533,9 +550,8 @@ static int st_arg_start(struct imap_parser *p, unsigned char c)
         return lit_begin(p, false);
     case '~':
     case '\\': /* a flag: \Seen, \* */
-        buf_putc(&p->tok, (char)c);
         p->state = c == '~' ? PS_TILDE : PS_ATOM;
-        return R_CONT;
+        return tok_put(p, c, false);
     default:
         break;
     }
@@ -558,8 +574,7 @@ static int st_atom(struct imap_parser *p, unsigned char c)
     } else if (!is_arg_atom_char(c)) {
         return bad_char(p, c, "atom");
     }
-    buf_putc(&p->tok, (char)c);
-    return R_CONT;
+    return tok_put(p, c, false);
 }
 
 /* st_bracket - inside BODY[...]: spaces, lists and quoted strings allowed */
@@ -578,8 +593,7 @@ static int st_bracket(struct imap_parser *p, unsigned char c)
         p->bracket_depth++;
     else if (c == ']' && --p->bracket_depth == 0)
         p->state = PS_ATOM;
-    buf_putc(&p->tok, (char)c);
-    return R_CONT;
+    return tok_put(p, c, false);
 }
 
 /* quoted_byte - one byte of a quoted string (shared by both quoted states);
@@ -608,28 +622,26 @@ static int st_quoted(struct imap_parser *p, unsigned char c)
         return r;
     if (c == '\\') {
         p->state = in_bracket ? PS_BRACKET_ESC : PS_QUOTED_ESC;
-        if (in_bracket)
-            buf_putc(&p->tok, (char)c);
-        return R_CONT;
+        return in_bracket ? tok_put(p, c, false) : R_CONT;
     }
     if (c == '"') {
         if (in_bracket) {
-            buf_putc(&p->tok, (char)c);
             p->state = PS_BRACKET;
-            return R_CONT;
+            return tok_put(p, c, false);
         }
         add_string(p, IMAP_ARG_STRING);
         p->state = PS_AFTER_ARG;
         return R_CONT;
     }
-    buf_putc(&p->tok, (char)c);
-    return R_CONT;
+    /* inside "[...]" the quoted string is part of an atom */
+    return tok_put(p, c, !in_bracket);
 }
 
 /* st_quoted_esc - the byte after a backslash in a quoted string */
 static int st_quoted_esc(struct imap_parser *p, unsigned char c)
 {
     char b[8];
+    bool in_bracket;
     int r = quoted_byte(p, c);
 
     if (r != R_CONT)
@@ -638,9 +650,9 @@ static int st_quoted_esc(struct imap_parser *p, unsigned char c)
         return parse_fail(p, IMAP_PARSER_BAD_SYNTAX,
                           "Invalid escape of %s in quoted string",
                           chr(c, b, sizeof(b)));
-    buf_putc(&p->tok, (char)c);
-    p->state = p->state == PS_BRACKET_ESC ? PS_BRACKET_QUOTED : PS_QUOTED;
-    return R_CONT;
+    in_bracket = p->state == PS_BRACKET_ESC;
+    p->state = in_bracket ? PS_BRACKET_QUOTED : PS_QUOTED;
+    return tok_put(p, c, !in_bracket);
 }
 
 /* lit_header - '}' ended a literal header: check every limit now, before

@@ -92,6 +92,10 @@ enum imap_parser_result {
     IMAP_PARSER_NESTING_TOO_DEEP = -4,
     /* The command has more than max_args arguments. */
     IMAP_PARSER_TOO_MANY_ARGS = -5,
+    /* A quoted string exceeds max_quoted, or an atom (tag, command name,
+     * argument atom with its bracketed part) exceeds max_word; the message
+     * names which and the limit. */
+    IMAP_PARSER_TOKEN_TOO_LONG = -6,
 };
 
 /* Limits, set per parser by the caller (smaller before authentication). */
@@ -116,10 +120,17 @@ struct imap_parser_limits {
     bool literal_plus;
     /* Accept 8-bit bytes in quoted strings (UTF8=ACCEPT, lenient clients). */
     bool allow_8bit_quoted;
+    /* Longest quoted string, unescaped (imapd.conf maxquoted); 0: only
+     * max_line bounds it. */
+    size_t max_quoted;
+    /* Longest atom: tag, command name, argument atom including any
+     * "[...]" part (imapd.conf maxword); 0: only max_line bounds it. */
+    size_t max_word;
 };
 
 /* imap_parser_limits_preauth - fill *l with the pre-authentication limits
- * of lib/limits.h (LITERAL-, no streaming, no 8-bit). */
+ * of lib/limits.h (LITERAL-, no streaming, no 8-bit, short quoted strings
+ * and words). */
 void imap_parser_limits_preauth(struct imap_parser_limits *l);
 
 /* ------------------------------------------------------------------------

@@ -55,4 +55,12 @@
 #define LIMIT_IMAP_LITERAL_PREAUTH  8192
 #define LIMIT_IMAP_LITERAL_TOTAL_PREAUTH 16384
 
+/* Pre-authentication caps on one IMAP quoted string and one atom
+ * (lib/imap_parser.c); imapd uses the smaller of these and the maxquoted /
+ * maxword options.  Before login a quoted string is a user name or a
+ * password; an atom may be a SASL-IR initial response, and base64 GSSAPI
+ * tokens reach several KiB, so the word cap is the default line limit. */
+#define LIMIT_IMAP_QUOTED_PREAUTH   1024
+#define LIMIT_IMAP_WORD_PREAUTH     8192
+
 #endif /* LIB_LIMITS_H */

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/clock.h"
 #include "lib/limits.h"
 #include "lib/log.h"
 #include "lib/prot.h"
@@ -156,15 +157,6 @@ static int prot_wfail(struct prot *p, const char *what, const char *detail)
     prot_set_error(p, what, detail);
     return PROT_FAIL;
 }
-
-/* now_ms - monotonic milliseconds */
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* prot_poll_fd - wait for want (PROT_IO_WANT_*) before deadline (0: none).
  * 1 ready, 0 timed out, -1 poll error */
 static int prot_poll_fd(int fd, ssize_t want, long long deadline)
@@ -178,7 +170,7 @@ static int prot_poll_fd(int fd, ssize_t want, long long deadline)
         pfd.revents = 0;
         ms = -1;
         if (deadline) {
-            long long left = deadline - now_ms();
+            long long left = deadline - clock_now_ms();
             if (left <= 0)
                 return 0;
             ms = left > 1000000 ? 1000000 : (int)left;
@@ -255,7 +247,7 @@ int prot_fill(struct prot *p, int wait)
         return PROT_FAIL;
     p->in.len = p->ipos = 0;
     if (wait && p->read_timeout)
-        deadline = now_ms() + (long long)p->read_timeout * 1000;
+        deadline = clock_now_ms() + (long long)p->read_timeout * 1000;
     for (;;) {
         if (p->codec) {
             r = prot_decode(p);
@@ -455,7 +447,7 @@ static int prot_write_wire(struct prot *p)
     int r;
 
     if (p->write_timeout)
-        deadline = now_ms() + (long long)p->write_timeout * 1000;
+        deadline = clock_now_ms() + (long long)p->write_timeout * 1000;
     while (p->wirepos < p->wire.len) {
         n = p->tr->write(p->tr_rock, p->fd, p->wire.s + p->wirepos,
                          p->wire.len - p->wirepos, &err);

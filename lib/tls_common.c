@@ -23,6 +23,7 @@
 #include <openssl/err.h>
 #include <openssl/x509.h>
 
+#include "lib/clock.h"
 #include "lib/log.h"
 #include "lib/prot.h"
 #include "lib/tls.h"
@@ -160,20 +161,11 @@ void tls_ctx_free(struct tls_ctx **ctxp)
     free(*ctxp);
     *ctxp = NULL;
 }
-
-/* now_ms - monotonic milliseconds */
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* tls_handshake - drive SSL_do_handshake over the non-blocking fd */
 static int tls_handshake(struct tls_conn *c, int fd, int timeout_s,
                          const char **error_r)
 {
-    long long deadline = timeout_s ? now_ms() + timeout_s * 1000LL : 0;
+    long long deadline = timeout_s ? clock_now_ms() + timeout_s * 1000LL : 0;
     struct pollfd pfd;
     int ret, ms;
 
@@ -198,7 +190,7 @@ static int tls_handshake(struct tls_conn *c, int fd, int timeout_s,
         pfd.fd = fd;
         ms = -1;
         if (deadline) {
-            long long left = deadline - now_ms();
+            long long left = deadline - clock_now_ms();
             ms = left > 0 ? (int)left : 0;
         }
         ret = poll(&pfd, 1, ms);

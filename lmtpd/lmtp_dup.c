@@ -69,17 +69,44 @@ int lmtp_dup_check(const char *msgid, const char *mailbox)
 
 void lmtp_dup_mark(const char *msgid, const char *mailbox)
 {
-    struct buf key = BUF_INIT;
-    char val[32];
-    int n, r;
+    lmtp_dup_mark_all(msgid, &mailbox, 1);
+}
 
-    if (!dupdb)
-        return;
-    dup_key(msgid, mailbox, &key);
-    n = snprintf(val, sizeof(val), "%lld", (long long)time(NULL));
-    r = db_store(dupdb, key.s, key.len, val, (size_t)n, NULL);
-    if (r != DB_OK)
-        log_error("DBERROR: duplicate mark failed mailbox=<%s> error=<%s>",
-                  mailbox, db_errstr(r));
+/* A transaction that hit a deadlock (DB_AGAIN) is tried again this often. */
+#define DUP_MARK_TRIES 3
+
+/* mark_once - one transaction storing every record; a db result */
+static int mark_once(const char *msgid, const char *const *mailboxes,
+                     size_t n, const char *val, size_t vlen)
+{
+    struct db_txn *tid = NULL;
+    struct buf key = BUF_INIT;
+    int r = DB_OK;
+
+    for (size_t i = 0; r == DB_OK && i < n; i++) {
+        dup_key(msgid, mailboxes[i], &key);
+        r = db_store(dupdb, key.s, key.len, val, vlen, &tid);
+    }
+    if (r == DB_OK && tid)
+        r = db_commit(dupdb, tid);
+    else if (tid)
+        db_abort(dupdb, tid);
     buf_free(&key);
+    return r;
+}
+
+void lmtp_dup_mark_all(const char *msgid, const char *const *mailboxes,
+                       size_t n)
+{
+    char val[32];
+    int len, r = DB_AGAIN;
+
+    if (!dupdb || n == 0)
+        return;
+    len = snprintf(val, sizeof(val), "%lld", (long long)time(NULL));
+    for (int i = 0; i < DUP_MARK_TRIES && r == DB_AGAIN; i++)
+        r = mark_once(msgid, mailboxes, n, val, (size_t)len);
+    if (r != DB_OK)
+        log_error("DBERROR: duplicate mark failed mailbox=<%s> count=<%zu> "
+                  "error=<%s>", mailboxes[0], n, db_errstr(r));
 }

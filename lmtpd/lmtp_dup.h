@@ -13,6 +13,8 @@
 #ifndef LMTPD_LMTP_DUP_H
 #define LMTPD_LMTP_DUP_H
 
+#include <stddef.h>
+
 #define LMTP_DUP_FILE "deliver.db"
 
 /* lmtp_dup_open - open (creating) the database; 0, or -1 (logged). */
@@ -25,5 +27,14 @@ void lmtp_dup_close(void);
 int lmtp_dup_check(const char *msgid, const char *mailbox);
 /* lmtp_dup_mark - record the delivery (failures are logged only). */
 void lmtp_dup_mark(const char *msgid, const char *mailbox);
+
+/* lmtp_dup_mark_all - record msgid's delivery to each of mailboxes[n] in
+ * ONE transaction (one writer lock, one sync for the whole message rather
+ * than one per recipient).  lmtpd calls it after the recipients' 250s:
+ * the messages are durable by then, and losing these records in a crash
+ * only lets a retried message be delivered twice, never lost.  Failures
+ * are logged only. */
+void lmtp_dup_mark_all(const char *msgid, const char *const *mailboxes,
+                       size_t n);
 
 #endif /* LMTPD_LMTP_DUP_H */

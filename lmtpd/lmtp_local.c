@@ -30,6 +30,7 @@
 #include "lib/exitcodes.h"
 #include "lib/log.h"
 #include "lib/str.h"
+#include "lib/strarray.h"
 #include "lib/xmalloc.h"
 #include "lmtpd/lmtp_dup.h"
 #include "lmtpd/lmtp_engine.h"
@@ -291,8 +292,10 @@ static int append_one(struct local_spool *sp, struct mailbox_stage *st,
 }
 
 /* deliver_one - one recipient: duplicate check, quota, append, quota
- * usage, duplicate mark.  An enum lmtp_rcpt_result. */
-static int deliver_one(struct local_spool *sp, const struct lmtp_recipient *rc)
+ * usage; the mailbox goes on marks_r for the duplicate mark that
+ * local_deliver writes after the replies.  An enum lmtp_rcpt_result. */
+static int deliver_one(struct local_spool *sp, const struct lmtp_recipient *rc,
+                       struct strarray *marks_r)
 {
     const char *root = partition_root(rc->partition);
     uint64_t size = mailbox_stage_size(sp->stage);
@@ -302,7 +305,8 @@ static int deliver_one(struct local_spool *sp, const struct lmtp_recipient *rc)
     uint32_t uid = 0;
     int r;
 
-    if (dupsupp && lmtp_dup_check(sp->msgid, rc->mailbox)) {
+    if (dupsupp && (strarray_find(marks_r, rc->mailbox, 0) >= 0 ||
+                    lmtp_dup_check(sp->msgid, rc->mailbox))) {
         log_info("duplicate suppressed rcpt=<%s> mailbox=<%s> msgid=<%s>",
                  rc->address, rc->mailbox, sp->msgid);
         return LMTP_RCPT_OK;
@@ -319,7 +323,7 @@ static int deliver_one(struct local_spool *sp, const struct lmtp_recipient *rc)
                               NULL) != QUOTA_OK)
         log_error("DBERROR: quota usage not updated root=<%s>", qroot);
     if (dupsupp)
-        lmtp_dup_mark(sp->msgid, rc->mailbox);
+        strarray_append(marks_r, rc->mailbox);
     log_info("delivered rcpt=<%s> mailbox=<%s> uid=<%u> size=<%llu> "
              "msgid=<%s>", rc->address, rc->mailbox, uid,
              (unsigned long long)size, sp->msgid ? sp->msgid : "");
@@ -327,15 +331,24 @@ static int deliver_one(struct local_spool *sp, const struct lmtp_recipient *rc)
     return LMTP_RCPT_OK;
 }
 
-/* local_deliver - hook: every recipient in order, each answered at once */
+/* local_deliver - hook: every recipient in order, each answered at once
+ * (its message is durable by then); then the duplicate records of the
+ * whole message in one transaction, off the replies' path: losing them in
+ * a crash risks a second delivery of a retried message, never a loss */
 static void local_deliver(struct lmtp_session *s, void *spool)
 {
+    struct local_spool *sp = spool;
+    struct strarray marks = STRARRAY_INIT;
     size_t i;
 
     for (i = 0; i < s->nrcpts; i++) {
-        s->rcpts[i]->result = deliver_one(spool, s->rcpts[i]);
+        s->rcpts[i]->result = deliver_one(sp, s->rcpts[i], &marks);
         lmtp_session_rcpt_done(s, i);
     }
+    if (marks.count)
+        lmtp_dup_mark_all(sp->msgid, (const char *const *)marks.data,
+                          marks.count);
+    strarray_fini(&marks);
 }
 
 const struct lmtp_hooks lmtp_local_hooks = {

@@ -165,7 +165,8 @@ void lmtp_address_fini(struct lmtp_address *a)
 }
 
 /* lookup - the usable entry of name: UNKNOWN for missing, reserved or
- * deleted entries, TEMPFAIL for database errors */
+ * deleted entries, TEMPFAIL for database errors and mailboxes being moved
+ * to another server */
 static int lookup(const char *name, struct mboxlist_entry **e_r)
 {
     int r = mboxlist_lookup(name, e_r);
@@ -177,6 +178,10 @@ static int lookup(const char *name, struct mboxlist_entry **e_r)
     if ((*e_r)->type & (MBTYPE_RESERVE | MBTYPE_DELETED)) {
         mboxlist_entry_free(e_r);
         return LMTP_RCPT_UNKNOWN;
+    }
+    if ((*e_r)->type & MBTYPE_MOVING) { /* XFER under way: retry later */
+        mboxlist_entry_free(e_r);
+        return LMTP_RCPT_TEMPFAIL;
     }
     return LMTP_RCPT_OK;
 }
@@ -206,6 +211,40 @@ static struct lmtp_recipient *recipient_new(const char *address,
     return r;
 }
 
+/* user_id - the userid of a's user part (user@domain with virtdomains);
+ * allocated */
+static char *user_id(const struct lmtp_resolve_cfg *cfg,
+                     const struct lmtp_address *a)
+{
+    struct buf b = BUF_INIT;
+
+    buf_setcstr(&b, a->user);
+    if (cfg->ns.virtdomains && a->domain)
+        buf_printf(&b, "@%s", a->domain);
+    return buf_release(&b);
+}
+
+/* shared_name - the internal name of POSTUSER+box's box (allocated), or
+ * NULL when box is not a valid name */
+static char *shared_name(const struct lmtp_resolve_cfg *cfg,
+                         const struct lmtp_address *a)
+{
+    struct buf ext = BUF_INIT;
+    char *name = NULL;
+
+    buf_setcstr(&ext, a->detail);
+    if (cfg->ns.virtdomains && a->domain &&
+        strcmp(a->domain, cfg->ns.defaultdomain) != 0)
+        buf_printf(&ext, "@%s", a->domain);
+    if (mboxname_to_internal(&cfg->ns, buf_cstring(&ext), NULL, &name,
+                             NULL) != 1) {
+        free(name);
+        name = NULL;
+    }
+    buf_free(&ext);
+    return name;
+}
+
 /* resolve_user - user[+folder]: the folder when it exists and accepts
  * posting, else the INBOX */
 static int resolve_user(const struct lmtp_resolve_cfg *cfg, const char *addr,
@@ -213,16 +252,10 @@ static int resolve_user(const struct lmtp_resolve_cfg *cfg, const char *addr,
                         struct lmtp_recipient **r_r)
 {
     struct mboxlist_entry *e = NULL, *fe = NULL;
-    char *userid, *inbox, *folder = NULL;
+    char *userid = user_id(cfg, a), *inbox, *folder = NULL;
     struct buf ext = BUF_INIT;
     int r;
 
-    if (cfg->ns.virtdomains && a->domain) {
-        buf_printf(&ext, "%s@%s", a->user, a->domain);
-        userid = buf_release(&ext);
-    } else {
-        userid = xstrdup(a->user);
-    }
     inbox = mboxname_user_inbox(&cfg->ns, userid);
     r = inbox ? lookup(inbox, &e) : LMTP_RCPT_UNKNOWN;
     if (r == LMTP_RCPT_OK && a->detail && *a->detail) {
@@ -250,25 +283,43 @@ static int resolve_shared(const struct lmtp_resolve_cfg *cfg, const char *addr,
                           struct lmtp_recipient **r_r)
 {
     struct mboxlist_entry *e = NULL;
-    struct buf ext = BUF_INIT;
-    char *name = NULL;
-    int r = LMTP_RCPT_UNKNOWN;
+    char *name = shared_name(cfg, a);
+    int r = name ? lookup(name, &e) : LMTP_RCPT_UNKNOWN;
 
-    buf_setcstr(&ext, a->detail);
-    if (cfg->ns.virtdomains && a->domain &&
-        strcmp(a->domain, cfg->ns.defaultdomain) != 0)
-        buf_printf(&ext, "@%s", a->domain);
-    if (mboxname_to_internal(&cfg->ns, buf_cstring(&ext), NULL, &name,
-                             NULL) == 1)
-        r = lookup(name, &e);
     if (r == LMTP_RCPT_OK && !may_post(e))
         r = LMTP_RCPT_NOPOST;
     if (r == LMTP_RCPT_OK)
         *r_r = recipient_new(addr, NULL, e);
     mboxlist_entry_free(&e);
-    buf_free(&ext);
     free(name);
     return r;
+}
+
+/* is_shared - does a name a shared mailbox (POSTUSER+box)? */
+static int is_shared(const struct lmtp_resolve_cfg *cfg,
+                     const struct lmtp_address *a)
+{
+    return a->detail && *a->detail && strcmp(a->user, cfg->postuser) == 0;
+}
+
+int lmtp_recipient_target(const struct lmtp_resolve_cfg *cfg,
+                          const char *address, char **name_r)
+{
+    struct lmtp_address a;
+    char *userid;
+
+    *name_r = NULL;
+    if (lmtp_address_split(address, cfg->downcase, &a) < 0)
+        return -1;
+    if (is_shared(cfg, &a)) {
+        *name_r = shared_name(cfg, &a);
+    } else if (*a.user) {
+        userid = user_id(cfg, &a);
+        *name_r = mboxname_user_inbox(&cfg->ns, userid);
+        free(userid);
+    }
+    lmtp_address_fini(&a);
+    return *name_r ? 1 : 0;
 }
 
 int lmtp_recipient_resolve(const struct lmtp_resolve_cfg *cfg,
@@ -280,7 +331,7 @@ int lmtp_recipient_resolve(const struct lmtp_resolve_cfg *cfg,
     *r_r = NULL;
     if (lmtp_address_split(address, cfg->downcase, &a) < 0)
         return LMTP_RCPT_BADADDR;
-    if (a.detail && *a.detail && strcmp(a.user, cfg->postuser) == 0)
+    if (is_shared(cfg, &a))
         r = resolve_shared(cfg, address, &a, r_r);
     else if (!*a.user)
         r = LMTP_RCPT_UNKNOWN;

@@ -97,6 +97,15 @@ void lmtp_address_fini(struct lmtp_address *a);
 int lmtp_recipient_resolve(const struct lmtp_resolve_cfg *cfg,
                            const char *address, struct lmtp_recipient **r_r);
 
+/* lmtp_recipient_target - the internal name of the mailbox address is
+ * routed by, without looking it up: the user's INBOX (for user and
+ * user+folder) or the shared mailbox (POSTUSER+box).  1 with *name_r
+ * (caller frees); 0 and *name_r NULL when the address names no mailbox;
+ * -1 for a malformed address.  lmtpproxyd asks it whether an unknown
+ * recipient's mailbox is reserved (in flight) in its list. */
+int lmtp_recipient_target(const struct lmtp_resolve_cfg *cfg,
+                          const char *address, char **name_r);
+
 /* lmtp_recipient_free - free *rp and NULL it (NULL is fine). */
 void lmtp_recipient_free(struct lmtp_recipient **rp);
 

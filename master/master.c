@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "lib/cfg.h"
+#include "lib/clock.h"
 #include "lib/exitcodes.h"
 #include "lib/log.h"
 #include "lib/str.h"
@@ -213,13 +214,13 @@ static void share_log_file(const char *logfile)
  * and reap them all */
 static void shutdown_children(int sig_fd)
 {
-    int64_t kill_at = master_now_ms() + (int64_t)MASTER_TERM_GRACE * 1000;
+    int64_t kill_at = clock_now_ms() + (int64_t)MASTER_TERM_GRACE * 1000;
     int termsig;
 
     for (struct mchild *c = master.children; c; c = c->next)
         kill(c->pid, SIGTERM);
     while (master.children) {
-        int64_t left = kill_at - master_now_ms();
+        int64_t left = kill_at - clock_now_ms();
         struct pollfd p = { sig_fd, POLLIN, 0 };
         if (left <= 0) {
             for (struct mchild *c = master.children; c; c = c->next) {
@@ -227,7 +228,7 @@ static void shutdown_children(int sig_fd)
                             c->name, (int)c->pid);
                 kill(c->pid, SIGKILL);
             }
-            kill_at = master_now_ms() + 3600 * 1000;
+            kill_at = clock_now_ms() + 3600 * 1000;
             left = 1000;
         }
         poll(&p, 1, (int)(left > 1000 ? 1000 : left));
@@ -259,7 +260,7 @@ static void loop_once(int sig_fd)
     struct pollfd *pfd;
     struct mservice **who;
     size_t n = 1, cap = 1;
-    int64_t now = master_now_ms(), deadline = 0;
+    int64_t now = clock_now_ms(), deadline = 0;
     int timeout, r;
 
     master_services_tend(now, &deadline);
@@ -391,7 +392,7 @@ int main(int argc, char **argv)
     master_run_start(sig_fd);
     master_conf_start(conf);
     master_daemons_start();
-    master_services_tend(master_now_ms(), &(int64_t){ 0 });
+    master_services_tend(clock_now_ms(), &(int64_t){ 0 });
     pidfile_write(master.pidfile);
     log_info("ready pid=<%d> services=<%d> pidfile=<%s>", (int)getpid(),
              count_services(), master.pidfile);

@@ -24,6 +24,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "lib/clock.h"
 #include "lib/exitcodes.h"
 #include "lib/log.h"
 #include "lib/xmalloc.h"
@@ -43,7 +44,7 @@ static void service_configure(struct mservice *s, const struct cyrusconf_entry *
         rate = 10; /* cyrus.conf(5): babysit sets maxforkrate 10 if 0 */
     s->e = e;
     s->generation = master.generation;
-    forkrate_init(&s->fr, rate, master_now_ms());
+    forkrate_init(&s->fr, rate, clock_now_ms());
     backoff_reset(&s->bo);
     s->not_before_ms = 0;
 }

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/clock.h"
 #include "lib/exitcodes.h"
 #include "lib/log.h"
 #include "lib/xmalloc.h"
@@ -46,13 +47,13 @@ static void start_abort(pid_t pid, const char *name, int termsig)
     __attribute__((noreturn));
 static void start_abort(pid_t pid, const char *name, int termsig)
 {
-    int64_t kill_at = master_now_ms() + (int64_t)MASTER_TERM_GRACE * 1000;
+    int64_t kill_at = clock_now_ms() + (int64_t)MASTER_TERM_GRACE * 1000;
     int wstatus;
 
     log_info("shutting down during start signal=<%d> name=<%s>", termsig, name);
     kill(pid, SIGTERM);
     while (waitpid(pid, &wstatus, WNOHANG) == 0) {
-        if (master_now_ms() >= kill_at) {
+        if (clock_now_ms() >= kill_at) {
             log_warning("start command did not stop, killing name=<%s> pid=<%d>",
                         name, (int)pid);
             kill(pid, SIGKILL);
@@ -123,11 +124,11 @@ static int daemon_wait_ok(int fd, const char *name)
 {
     char got[8];
     size_t have = 0, want = strlen(MASTER_DAEMON_READY);
-    int64_t deadline = master_now_ms() + (int64_t)MASTER_DAEMON_WAIT * 1000;
+    int64_t deadline = clock_now_ms() + (int64_t)MASTER_DAEMON_WAIT * 1000;
 
     while (have < want) {
         struct pollfd p = { fd, POLLIN, 0 };
-        int64_t left = deadline - master_now_ms();
+        int64_t left = deadline - clock_now_ms();
         ssize_t n;
         if (left <= 0) {
             log_error("daemon did not report ready name=<%s> timeout=<%d>", name,
@@ -224,7 +225,7 @@ void master_daemons_start(void)
 void master_daemon_exited(struct mchild *c, int wstatus)
 {
     struct mdaemon *d = c->daemon;
-    int64_t now = master_now_ms();
+    int64_t now = clock_now_ms();
     int delay;
 
     if (!d)
@@ -375,7 +376,7 @@ static void event_run(struct mevent *ev)
 void master_events_tend(int64_t *deadline_ms)
 {
     time_t now = time(NULL);
-    int64_t now_ms = master_now_ms();
+    int64_t now_ms = clock_now_ms();
 
     for (struct mevent *ev = master.events; ev; ev = ev->next) {
         if (!ev->next_run)

@@ -21,6 +21,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "lib/clock.h"
 #include "lib/exitcodes.h"
 #include "lib/log.h"
 #include "lib/xmalloc.h"
@@ -160,7 +161,7 @@ struct mchild *master_child_add(pid_t pid, enum mchild_kind kind,
     c->name = xstrdup(name);
     c->generation = generation;
     c->state = MCHILD_STARTING;
-    c->started_ms = c->state_ms = master_now_ms();
+    c->started_ms = c->state_ms = clock_now_ms();
     c->next = master.children;
     master.children = c;
     return c;
@@ -184,7 +185,7 @@ int master_spawn_service(struct mservice *s)
     pid = master_spawn(&req);
     if (pid < 0)
         return -1;
-    forkrate_take(&s->fr, master_now_ms());
+    forkrate_take(&s->fr, clock_now_ms());
     c = master_child_add(pid, MCHILD_SERVICE, s->name, s->generation);
     c->service = s;
     s->n_avail++;

@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lib/clock.h"
 #include "lib/log.h"
 #include "lib/xmalloc.h"
 #include "master/master.h"
@@ -57,7 +58,7 @@ static void apply_status(struct mservice *s, const struct master_status_msg *m)
     }
     c->state = m->status == MASTER_STATUS_READY ? MCHILD_READY
              : m->status == MASTER_STATUS_BUSY ? MCHILD_BUSY : MCHILD_EXITING;
-    c->state_ms = master_now_ms();
+    c->state_ms = clock_now_ms();
     /* A stale child that was idle when SIGHUP came exits by itself; one that
      * reports ready again after its connection is reminded. */
     if (c->state == MCHILD_READY && c->hup_sent)
@@ -92,7 +93,7 @@ void master_status_read(struct mservice *s)
 static void service_child_exited(struct mchild *c, int wstatus)
 {
     struct mservice *s = c->service;
-    int64_t now = master_now_ms();
+    int64_t now = clock_now_ms();
     int delay;
 
     if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0)

@@ -78,13 +78,6 @@ void backoff_reset(struct backoff *b)
     b->delay_s = 0;
 }
 
-int64_t master_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 time_t master_next_at(time_t now, int at_minutes)
 {
     struct tm tm;

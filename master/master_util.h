@@ -51,8 +51,6 @@ int backoff_crash(struct backoff *b, int64_t lived_ms);
 /* backoff_reset - forget the history (e.g. after a reload). */
 void backoff_reset(struct backoff *b);
 
-/* master_now_ms - CLOCK_MONOTONIC in milliseconds. */
-int64_t master_now_ms(void);
 
 /* master_next_at - the first time after now whose local time is
  * at_minutes after midnight (DST-aware through mktime). */

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "lib/cfg.h"
+#include "lib/clock.h"
 #include "lib/exitcodes.h"
 #include "lib/log.h"
 #include "lib/prot.h"
@@ -41,14 +42,6 @@
 
 /* The master's state; mupdated.c fills list and tls_ctx first. */
 struct mupdate_server mupdate_master_server;
-
-long long mupdate_now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void mupdate_master_timer(struct mupdate_server *srv, long long when_ms)
 {
@@ -79,7 +72,7 @@ static void master_accept(struct mupdate_loop_io *io, unsigned events)
                           "connections=<%zu> (raise maxfds in cyrus.conf)",
                           srv->nconns);
                 (void)mupdate_loop_want(srv->loop, io, 0);
-                srv->accept_paused_until = mupdate_now_ms() + MASTER_ACCEPT_PAUSE_MS;
+                srv->accept_paused_until = clock_now_ms() + MASTER_ACCEPT_PAUSE_MS;
                 mupdate_master_timer(srv, srv->accept_paused_until);
             } else if (errno != EAGAIN && errno != EWOULDBLOCK &&
                        errno != EINTR && errno != ECONNABORTED) {
@@ -116,7 +109,7 @@ static void master_gone(struct mupdate_loop_io *io, unsigned events)
 /* master_timers - release held peers whose delay ended */
 static void master_timers(struct mupdate_server *srv)
 {
-    long long now = mupdate_now_ms();
+    long long now = clock_now_ms();
     struct mupdate_conn *c, *next;
 
     if (!srv->next_timer_ms || now < srv->next_timer_ms)
@@ -150,7 +143,7 @@ static int master_wait_ms(const struct mupdate_server *srv)
 
     if (!srv->next_timer_ms)
         return MASTER_WAIT_MAX_MS;
-    d = srv->next_timer_ms - mupdate_now_ms();
+    d = srv->next_timer_ms - clock_now_ms();
     if (d < 0)
         return 0;
     return d > MASTER_WAIT_MAX_MS ? MASTER_WAIT_MAX_MS : (int)d;

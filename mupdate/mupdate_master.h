@@ -105,8 +105,6 @@ extern struct mupdate_server mupdate_master_server;
 /* mupdate_master_run - the master's event loop on listen_fd until SIGTERM,
  * SIGHUP or master going away; returns an exit code. */
 int mupdate_master_run(int listen_fd);
-/* mupdate_now_ms - monotonic milliseconds. */
-long long mupdate_now_ms(void);
 /* mupdate_master_timer - wake the loop at when_ms at the latest. */
 void mupdate_master_timer(struct mupdate_server *srv, long long when_ms);
 

@@ -19,6 +19,7 @@
 #include "imap/imap_auth.h"
 #include "imap/imap_session.h"
 #include "lib/cfg.h"
+#include "lib/clock.h"
 #include "lib/imap_parser.h"
 #include "lib/log.h"
 #include "lib/prot.h"
@@ -95,7 +96,7 @@ static void auth_failed(struct mupdate_conn *c, const char *reason)
         c->closing = 1;
     }
     auth_end(c);
-    c->hold_until_ms = mupdate_now_ms() + ms;
+    c->hold_until_ms = clock_now_ms() + ms;
     mupdate_master_timer(c->srv, c->hold_until_ms);
 }
 

@@ -25,6 +25,7 @@
 #include "imap/mboxlist.h"
 #include "lib/buf.h"
 #include "lib/cfg.h"
+#include "lib/clock.h"
 #include "lib/db.h"
 #include "lib/exitcodes.h"
 #include "lib/hash.h"
@@ -37,16 +38,6 @@
 
 /* Fixed poll slots before the peers. */
 enum { SLOT_MASTER_PIPE, SLOT_LISTEN, SLOT_LOCAL, SLOT_UP, SLOT_PEERS };
-
-/* now_ms - a monotonic clock in milliseconds */
-static long long now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* local_socket_open - listen on <configdirectory>/socket/mupdate.target */
 static int local_socket_open(struct buf *path)
 {
@@ -86,39 +77,38 @@ static long long backoff_cap(void)
     return cap < SLAVE_BACKOFF_MAX ? cap : SLAVE_BACKOFF_MAX;
 }
 
-/* up_connect - try to (re)connect to the master and start UPDATE */
-static void up_connect(struct mupdate_slave *s, long long *backoff,
-                       long long *next_try)
+void slave_up_connect(struct mupdate_slave *s)
 {
     struct mupdate_client_params params = { 0 };
     const char *err = NULL;
 
+    s->last_try = clock_now_ms();
     params.timeout_s = SLAVE_CONNECT_TIMEOUT;
     if (mupdate_connect(&params, &s->up, &err) == MUPDATE_OK &&
         mupdate_update_start(s->up) == MUPDATE_OK) {
         log_info("mupdate slave connected server=<%s>",
                  mupdate_client_server(s->up));
         slave_sync_start(s);
-        *backoff = 0;
+        s->backoff = 0;
         return;
     }
     if (s->up)
         err = mupdate_client_error(s->up);
-    if (*backoff == 0)
+    if (s->backoff == 0)
         log_warning("mupdate slave cannot reach the master error=<%s>", err);
     mupdate_disconnect(&s->up);
-    *backoff = *backoff ? 2 * *backoff : SLAVE_BACKOFF_START;
-    if (*backoff > backoff_cap())
-        *backoff = backoff_cap();
-    *next_try = now_ms() + *backoff;
+    s->backoff = s->backoff ? 2 * s->backoff : SLAVE_BACKOFF_START;
+    if (s->backoff > backoff_cap())
+        s->backoff = backoff_cap();
+    s->next_try = clock_now_ms() + s->backoff;
 }
 
 /* up_drop - forget the master connection (reconnect at once) */
-static void up_drop(struct mupdate_slave *s, long long *next_try)
+static void up_drop(struct mupdate_slave *s)
 {
     slave_sync_lost(s);
     mupdate_disconnect(&s->up);
-    *next_try = now_ms();
+    s->next_try = clock_now_ms();
 }
 
 /* accept_peers - take every waiting connection on a listener */
@@ -168,15 +158,16 @@ static void serve_peers(struct mupdate_slave *s, const struct pollfd *pfd,
 static void slave_loop(struct mupdate_slave *s, int listen_fd, int local_fd)
 {
     struct pollfd pfd[SLOT_PEERS + SLAVE_PEERS_MAX];
-    long long backoff = 0, next_try = now_ms(), wait;
+    long long wait;
     size_t n;
     int r;
 
+    s->next_try = clock_now_ms();
     while (!service_term_requested() && !service_hup_requested()) {
-        if (!s->up && now_ms() >= next_try)
-            up_connect(s, &backoff, &next_try);
+        if (!s->up && clock_now_ms() >= s->next_try)
+            slave_up_connect(s);
         n = fill_poll(s, pfd, listen_fd, local_fd);
-        wait = s->up ? 1000 : next_try - now_ms();
+        wait = s->up ? 1000 : s->next_try - clock_now_ms();
         r = poll(pfd, n, wait < 0 ? 0 : wait > 1000 ? 1000 : (int)wait);
         if (r < 0 && errno != EINTR) {
             log_error("IOERROR: poll failed error=<%m>");
@@ -187,7 +178,7 @@ static void slave_loop(struct mupdate_slave *s, int listen_fd, int local_fd)
         if (pfd[SLOT_MASTER_PIPE].revents & (POLLHUP | POLLERR))
             return; /* master is gone */
         if (pfd[SLOT_UP].revents && slave_sync_read(s) < 0)
-            up_drop(s, &next_try);
+            up_drop(s);
         if (pfd[SLOT_LISTEN].revents)
             accept_peers(s, listen_fd, 0);
         if (pfd[SLOT_LOCAL].revents)

@@ -36,6 +36,10 @@ struct slave_waiter {
 struct mupdate_slave {
     /* the master */
     struct mupdate_client *up; /* NULL while away */
+    long long backoff;         /* ms before the next attempt, 0 after
+                                  a success */
+    long long next_try;        /* when to try again (ms, now_ms) */
+    long long last_try;        /* when we last tried */
     int listed;                /* the initial list is applied */
     uint64_t pings, pongs;     /* NOOPs sent upstream / answered */
     /* local DB writing */
@@ -50,6 +54,15 @@ struct mupdate_slave {
     struct slave_waiter *waiters;
     size_t nwaiters, waiters_alloc;
 };
+
+/* slave_up_connect - try to (re)connect to the master and start UPDATE;
+ * on failure the next attempt is due after a growing backoff.
+ * Called by the loop when it is due, and by a local NOOP while the
+ * master is away (at most every SLAVE_EAGER_RETRY ms): a frontend asking
+ * to catch up just after the master's return must not wait out the
+ * backoff. */
+#define SLAVE_EAGER_RETRY 50
+void slave_up_connect(struct mupdate_slave *s);
 
 /* --- mupdate_slave_sync.c ------------------------------------------ */
 

@@ -18,6 +18,7 @@
 
 #include "imap/mboxlist.h"
 #include "lib/cfg.h"
+#include "lib/clock.h"
 #include "lib/imap_parser.h"
 #include "lib/log.h"
 #include "lib/prot.h"
@@ -193,6 +194,8 @@ static void cmd_noop(struct mupdate_slave *s, struct slave_peer *p,
 {
     struct slave_waiter *w;
 
+    if (!s->up && clock_now_ms() - s->last_try >= SLAVE_EAGER_RETRY)
+        slave_up_connect(s);
     if (!s->up || mupdate_update_ping(s->up) != MUPDATE_OK) {
         slave_peer_answer(p, tag, 0, "MUPDATE master unavailable");
         return;

@@ -21,7 +21,6 @@
 
 #include "imap/mailsvc.h"
 #include "imap/mboxlist.h"
-#include "imap/mboxname.h"
 #include "imap/pop3_session.h"
 #include "lib/cfg.h"
 #include "lib/exitcodes.h"
@@ -57,30 +56,19 @@ struct route {
 
 /* ---- RCPT ---- */
 
-/* in_flight - is the INBOX of address's user in the list but reserved
- * or being deleted (a CREATE, RENAME or XFER under way)?  Then an
- * unknown answer would be premature. */
+/* in_flight - is the mailbox address is routed by (the user's INBOX or
+ * the shared mailbox) in the list but reserved or being deleted (a
+ * CREATE, RENAME or XFER under way)?  Then an unknown answer would be
+ * premature. */
 static int in_flight(const char *address)
 {
-    struct lmtp_address a;
     struct mboxlist_entry *e = NULL;
-    struct buf userid = BUF_INIT;
-    char *inbox = NULL;
-    int r = 0;
+    char *name = NULL;
+    int r = lmtp_recipient_target(&rcfg, address, &name) == 1 &&
+            mboxlist_lookup(name, &e) == MBOXLIST_OK;
 
-    if (lmtp_address_split(address, rcfg.downcase, &a) < 0)
-        return 0;
-    if (*a.user && !(a.detail && strcmp(a.user, rcfg.postuser) == 0)) {
-        buf_setcstr(&userid, a.user);
-        if (rcfg.ns.virtdomains && a.domain)
-            buf_printf(&userid, "@%s", a.domain);
-        inbox = mboxname_user_inbox(&rcfg.ns, buf_cstring(&userid));
-        r = inbox && mboxlist_lookup(inbox, &e) == MBOXLIST_OK;
-    }
     mboxlist_entry_free(&e);
-    free(inbox);
-    buf_free(&userid);
-    lmtp_address_fini(&a);
+    free(name);
     return r;
 }
 

@@ -240,6 +240,8 @@ static void undo_appends(struct xcopy *x, const char *server)
         log_error("cross-server copy NOT undone: duplicates left server=<%s> "
                   "uids=<%s> error=<%s>", server, x->dst_uids.s,
                   err ? err : buf_cstring(&text));
+    if (be && !ok)
+        proxy_imap_forget(be); /* no polite logout to free it */
     if (be)
         proxy_backend_close(&be, ok);
     buf_free(&c0);

@@ -85,9 +85,12 @@ Murder::MsgIMAP::cmd($bob, 'STORE 1 -FLAGS.SILENT (\Seen)');
 like($bob2->line(5) // '', qr/^\* 1 FETCH \(FLAGS \(\)/, 'IDLE: bob\'s \Seen removal arrives');
 $bob2->send("DONE\r\n");
 like(scalar $bob2->until_tag($tag, 5), qr/^\S+ OK/, 'IDLE done');
-# and alice's session got nothing from bob
+# and alice's session is not told of bob's \Seen (the new modseq of
+# bob's change may bring her a FETCH with her own flags, as Cyrus)
 ($ok, @u) = Murder::MsgIMAP::cmd($al, 'NOOP');
-ok(!(grep { /FETCH/ } @u), 'alice is not told of bob\'s \Seen');
+ok(!(grep { /^\* 1 FETCH/ && !/\\Seen/ } @u),
+   'alice is not told of bob\'s \Seen (1 stays seen for her)')
+    or diag explain \@u;
 
 # other flags stay shared; FLAGS replace splits
 Murder::MsgIMAP::cmd($bob, 'STORE 2 FLAGS (\Flagged \Seen)');

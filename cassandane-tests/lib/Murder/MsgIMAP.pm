@@ -68,10 +68,16 @@ sub read_bytes {
     my $deadline = time() + ($timeout // 10);
     my $data = '';
     while (length $data < $len) {
-        my $left = $deadline - time();
-        return undef if $left <= 0;
-        next unless $sel->can_read($left);
+        # under TLS, bytes already decrypted are not seen by select
+        my $pending = $sock->can('pending') ? $sock->pending : 0;
+        if (!$pending) {
+            my $left = $deadline - time();
+            return undef if $left <= 0;
+            next unless $sel->can_read($left);
+        }
         my $n = sysread($sock, my $chunk, $len - length $data);
+        next if !defined $n && $sock->isa('IO::Socket::SSL') &&
+            $IO::Socket::SSL::SSL_ERROR == IO::Socket::SSL::SSL_WANT_READ();
         return undef unless $n;
         $data .= $chunk;
     }

@@ -30,11 +30,13 @@ our %USERS = (alice => 'alice-pw', bob => 'bob-pw', carol => 'carol-pw');
 
 # murder - start mupdate + 2 backends + 1 frontend (programs not built
 # yet, e.g. proxyd, run as placeholders), with the users of %USERS.
-# frontend_services => [{...}] adds services to the frontend.
+# frontend_services => [{...}] adds services to every frontend;
+# frontends => N (1) starts N frontends.
 sub murder {
     my (%a) = @_;
     my $t = Murder::Topology->murder(
-        backends => $a{backends} // 2, frontends => 1, placeholders => 1,
+        backends => $a{backends} // 2, frontends => $a{frontends} // 1,
+        placeholders => 1,
         config => { sasl_mech_list => 'PLAIN LOGIN', %{$a{config} // {}} },
         # seeding: backends stand alone (no master to refuse their CREATEs,
         # no push at start) and the frontend runs no slave (which would
@@ -43,8 +45,10 @@ sub murder {
                             backend_start => [{ name => 'recover',
                                                 cmd => 'ctl_cyrusdb -r' }]),
         frontend_config => $a{frontend_config} // {});
-    $t->frontend(0)->remove_service('mupdate') unless real_flow();
-    $t->frontend(0)->add_service(%$_) for @{$a{frontend_services} // []};
+    for my $f ($t->frontends) {
+        $f->remove_service('mupdate') unless real_flow();
+        $f->add_service(%$_) for @{$a{frontend_services} // []};
+    }
     $t->add_user($_, $USERS{$_}) for sort keys %USERS;
     $t->start;
     return $t;
@@ -124,10 +128,11 @@ sub sync_frontend {
     seed_frontend($t);
 }
 
-# frontend_entries - name => dump value of the frontend's mailboxes.db.
+# frontend_entries - name => dump value of the mailboxes.db of frontend
+# index $i (0).
 sub frontend_entries {
-    my ($t) = @_;
-    my ($out, $st) = Murder::LMTP::run_tool($t->frontend(0), 'ctl_mboxlist', '-d');
+    my ($t, $i) = @_;
+    my ($out, $st) = Murder::LMTP::run_tool($t->frontend($i // 0), 'ctl_mboxlist', '-d');
     return () if $st;
     return map { split /\t/, $_, 2 } grep { /\t/ } split /\n/, $out;
 }
@@ -173,6 +178,19 @@ sub seed_frontend {
     chmod(0644, $file);
     my ($out, $st) = Murder::LMTP::run_tool($f, 'ctl_mboxlist', '-u', '-f', $file);
     croak "ctl_mboxlist -u on the frontend: $out" if $st;
+}
+
+# lmtp - an LMTP client of node $n (a frontend's lmtpproxyd) that said
+# LHLO and authenticated as the murder admin, as an MTA does.
+sub lmtp {
+    my ($n) = @_;
+    my $c = Murder::LMTP->connect($n);
+    $c->{lhlo} = $c->cmd('LHLO mta.example');
+    my $ir = Murder::RawIMAP::plain('', $Murder::Topology::ADMIN_USER,
+                                    $Murder::Topology::ADMIN_PASSWORD);
+    my $r = $c->cmd("AUTH PLAIN $ir") // 'EOF';
+    croak "LMTP AUTH on " . $n->name . ": $r" unless $r =~ /^235 /;
+    return $c;
 }
 
 # backend_messages - the messages of mailbox $mbox (external, as $user
