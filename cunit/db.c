@@ -679,9 +679,11 @@ static void test_crash_points(void)
     run_crash("berkeley-hash", "before-commit", 2000, 0);
 }
 
-/* random_killer_child - commit 10-record transactions forever */
+/* random_killer_child - commit 10-record transactions forever; a byte
+ * on ready_fd after the first commit, so the parent's kill always lands
+ * after some committed work however slow the machine is */
 static void random_killer_child(const char *be, const char *path,
-                                int start)
+                                int start, int ready_fd)
 {
     struct db *db = NULL;
     char k[64], v[400];
@@ -700,6 +702,8 @@ static void random_killer_child(const char *be, const char *path,
             db_store(db, k, strlen(k), v, strlen(v), &tid);
         }
         db_commit(db, tid);
+        if (t == start && write(ready_fd, "r", 1) != 1)
+            _exit(3);
     }
 }
 
@@ -734,12 +738,17 @@ static void test_crash_random(void)
         db_close(&db);
         db_done();
         for (int round = 0; round < 6; round++) {
-            int status, partial = 0, total = 0;
-            pid_t pid = fork();
+            int status, partial = 0, total = 0, ready[2];
+            char c;
+            pid_t pid;
 
-            if (pid == 0)
-                random_killer_child(be, path, round * 15000);
-            usleep(20000 + rand() % 150000);
+            CU_ASSERT_FATAL(pipe(ready) == 0);
+            if ((pid = fork()) == 0)
+                random_killer_child(be, path, round * 15000, ready[1]);
+            close(ready[1]);
+            CU_ASSERT_EQUAL(read(ready[0], &c, 1), 1); /* first commit done */
+            close(ready[0]);
+            usleep(rand() % 150000);
             kill(pid, SIGKILL);
             waitpid(pid, &status, 0);
             db = reopen_after_crash(be, path);
