@@ -708,6 +708,81 @@ static void test_long_acl(void)
     buf_free(&out);
 }
 
+/* the rights table agrees with the parser, byte for byte */
+static void test_right_mask_table(void)
+{
+    for (unsigned c = 0; c < 256; c++) {
+        char s[1] = { (char)c };
+        unsigned m = 0;
+        const char *err;
+
+        if (acl_rights_parse(s, 1, &m, &err) != 1)
+            m = 0;
+        CU_ASSERT_EQUAL(acl_right_mask((unsigned char)c), m);
+    }
+    CU_ASSERT_EQUAL(acl_right_mask('c'), ACL_VIRT_C);
+    CU_ASSERT_EQUAL(acl_right_mask('9'), ACL_USER(9));
+}
+
+/* acl_may_grant is an upper bound of acl_evaluate, and filters */
+static void test_may_grant(void)
+{
+    static const char *const acls[] = {
+        "", "fred\tl\t", "fred\tr\t", "Fred\tl\t", "fred\t\t",
+        "anyone\tl\t", "ANYONE\tlr\t", "anonymous\tl\t", "group:staff\tl\t",
+        "Group:staff\tlr\t", "group:Staff\tl\t", "-fred\tl\tanyone\tl\t",
+        "joe\tlrswipkxtea\tfred\tlr\t", "joe\tlrswipkxtea\t", "fred\tc\t",
+        "fred\td\tfred\tl\t", "-anyone\tl\t", "fred\tlQ\t", "fred\tl",
+        "fred", "fred\t", "\tl\t", "-\tl\t", "fred\tl\tjoe",
+        "group:staff\tr\t-group:staff\tr\t", "fred\tlrswipkxtea0123456789\t",
+    };
+    static const unsigned needs[] = { 0, ACL_LOOKUP, ACL_READ,
+                                      ACL_LOOKUP | ACL_READ, ACL_CREATE,
+                                      ACL_DELETEMSG | ACL_EXPUNGE,
+                                      ACL_USER(5) };
+    struct auth_state *st[4];
+    size_t zeros = 0;
+
+    st[0] = auth_state_new("fred", 0);
+    st[1] = auth_state_new("fred", 0);
+    auth_state_add_group(st[1], "staff");
+    st[2] = auth_state_new(NULL, 0);
+    st[3] = auth_state_new("joe", 1);
+    for (size_t i = 0; i < 4; i++) {
+        for (size_t a = 0; a < sizeof(acls) / sizeof(acls[0]); a++) {
+            for (size_t n = 0; n < sizeof(needs) / sizeof(needs[0]); n++) {
+                char *copy = xstrdup(acls[a]); /* exact size for ASan */
+                unsigned r;
+                const char *err;
+                int may = acl_may_grant(st[i], copy, strlen(copy), needs[n]);
+
+                acl_evaluate(st[i], copy, strlen(copy), &r, &err);
+                CU_ASSERT((r & needs[n]) != needs[n] || may == 1);
+                zeros += !may;
+                free(copy);
+            }
+        }
+    }
+    CU_ASSERT(zeros > 100);
+    /* specific answers */
+    CU_ASSERT_EQUAL(acl_may_grant(st[0], "joe\tlr\t", 7, ACL_LOOKUP), 0);
+    CU_ASSERT_EQUAL(acl_may_grant(st[0], "anyone\tr\t", 9, ACL_LOOKUP), 0);
+    CU_ASSERT_EQUAL(acl_may_grant(st[0], "group:staff\tl\t", 14,
+                                  ACL_LOOKUP), 0);
+    CU_ASSERT_EQUAL(acl_may_grant(st[1], "group:staff\tl\t", 14,
+                                  ACL_LOOKUP), 1);
+    CU_ASSERT_EQUAL(acl_may_grant(st[2], "anonymous\tl\t", 12, ACL_LOOKUP),
+                    1);
+    CU_ASSERT_EQUAL(acl_may_grant(st[0], "fred\tl\tjoe\tr\t", 13,
+                                  ACL_LOOKUP | ACL_READ), 0);
+    CU_ASSERT_EQUAL(acl_may_grant(st[0], "fred\tl\tanyone\tr\t", 16,
+                                  ACL_LOOKUP | ACL_READ), 1);
+    /* len bounds the scan: the "l" past it is not seen */
+    CU_ASSERT_EQUAL(acl_may_grant(st[0], "fred\tl\t", 5, ACL_LOOKUP), 0);
+    for (size_t i = 0; i < 4; i++)
+        auth_state_free(&st[i]);
+}
+
 const char *cunit_suite_name = "acl";
 void (*cunit_setup)(void);
 void (*cunit_teardown)(void);
@@ -727,5 +802,7 @@ CU_TestInfo cunit_tests[] = {
     { "implicit_rights", test_implicit_rights },
     { "lookup_filter", test_lookup_filter },
     { "long_acl", test_long_acl },
+    { "right_mask_table", test_right_mask_table },
+    { "may_grant", test_may_grant },
     CU_TEST_INFO_NULL,
 };

@@ -710,6 +710,175 @@ static void test_findall_acl(void)
     }
 }
 
+/* ---- the raw pre-filter (mboxlist_view) ---- */
+
+/* view_check - for every entry of names x acls under ns and need, the
+ * view never hides what mboxlist_filter_acl shows; counts the hidden */
+static void view_check(struct auth_state *st, const struct namespace *ns,
+                       unsigned need, size_t *hidden_r)
+{
+    static const char *const names[] = {
+        "user.fred", "user.fred.x", "user.fredrick", "user.joe",
+        "user.joe.y", "shared", "shared.x", "example.org!user.fred",
+        "example.org!user.fred.z", "user.fred^smith", "user.anonymous",
+    };
+    static const char *const acls[] = {
+        "", "fred\tl\t", "fred\tr\t", "Fred\tl\t", "fred\t\t",
+        "anyone\tl\t", "Anyone\tlr\t", "anonymous\tl\t",
+        "group:staff\tl\t", "GROUP:staff\tlr\t", "group:Staff\tl\t",
+        "-fred\tl\tanyone\tl\t", "joe\tlrswipkxtea\tfred\tlr\t",
+        "joe\tlrswipkxtea\t", "fred\tc\t", "fred\td\tfred\tl\t",
+        "fred.smith\tl\t", "fred@example.org\tla\t", "-anyone\tl\t",
+        "fredrick\tl\t", "group:staff\tr\t-group:staff\tr\t",
+    };
+    struct mboxlist_aclfilter f = { st, ns, NULL, need };
+    struct mboxlist_view *v = mboxlist_view_new(&f);
+    struct buf val = BUF_INIT;
+
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        for (size_t j = 0; j < sizeof(acls) / sizeof(acls[0]); j++) {
+            struct mboxlist_entry *e = mk(names[i], 0, "default", NULL,
+                                          acls[j]);
+            int shown, may;
+
+            buf_reset(&val);
+            CU_ASSERT_EQUAL_FATAL(mboxlist_entry_encode(e, &val, NULL),
+                                  MBOXLIST_OK);
+            shown = mboxlist_filter_acl(&f, e);
+            may = mboxlist_view_may_show(v, names[i], strlen(names[i]),
+                                         val.s, val.len);
+            if (shown && !may)
+                fprintf(stderr, "view hides %s [%s] from %s need %u\n",
+                        names[i], acls[j], auth_state_userid(st), need);
+            CU_ASSERT(!shown || may);
+            *hidden_r += !may;
+            mboxlist_entry_free(&e);
+        }
+    }
+    mboxlist_view_free(&v);
+    buf_free(&val);
+}
+
+static void test_view_prefilter(void)
+{
+    struct auth_state *st[6];
+    static const unsigned needs[] = { 0, ACL_READ, ACL_LOOKUP | ACL_READ,
+                                      ACL_ADMIN, ACL_CREATE };
+    struct namespace ns, nsd, nsu;
+    size_t hidden = 0, admin_hidden = 0;
+    struct mboxlist_view *v;
+    struct mboxlist_aclfilter f = { NULL, &ns, NULL, 0 };
+    static const char *const bad[] = {
+        "", "%", "%M", "%M1", "%M1 a=", "%M1 a=5:fred", "%M1 a=99999:x",
+        "%M1 t=0: a=5:fred\t", "%M1 a=6:fred\tl", "%M1 x=1:", "%M2 a=0:",
+        "%M1 p=1:x", "%M1 a=18446744073709551615:x",
+    };
+
+    st[0] = auth_state_new("fred", 0);
+    st[1] = auth_state_new("fred", 0);
+    auth_state_add_group(st[1], "staff");
+    st[2] = auth_state_new("root", 1);
+    st[3] = auth_state_new(NULL, 0);
+    st[4] = auth_state_new("fred.smith", 0);
+    st[5] = auth_state_new("fred@example.org", 0);
+    namespace_init(&ns, 0, 0, 0, 0, NULL, NULL, NULL, NULL);
+    namespace_init(&nsd, 0, 0, 1, 0, NULL, NULL, NULL, NULL);
+    namespace_init(&nsu, 0, 1, 0, 0, NULL, NULL, NULL, NULL);
+    for (size_t i = 0; i < 6; i++) {
+        for (size_t n = 0; n < sizeof(needs) / sizeof(needs[0]); n++) {
+            size_t *h = i == 2 ? &admin_hidden : &hidden;
+            view_check(st[i], &ns, needs[n], h);
+            view_check(st[i], &nsd, needs[n], h);
+            view_check(st[i], &nsu, needs[n], h);
+            view_check(st[i], NULL, needs[n], h); /* nobody owns */
+        }
+    }
+    /* it does filter: most of the table is hidden from non-admins;
+     * admins see everything */
+    CU_ASSERT(hidden > 1000);
+    CU_ASSERT_EQUAL(admin_hidden, 0);
+
+    /* specific cases: another user's private folder is hidden; the
+     * owner's own mailboxes pass even with an empty ACL */
+    f.state = st[0];
+    v = mboxlist_view_new(&f);
+    CU_ASSERT_EQUAL(mboxlist_view_may_show(v, "user.joe", 8,
+                                           "%M1 t=0: p=1:d a=6:joe\tl\t",
+                                           25), 0);
+    CU_ASSERT_EQUAL(mboxlist_view_may_show(v, "user.fred.x", 11,
+                                           "%M1 t=0: p=1:d a=0:", 19), 1);
+    CU_ASSERT_EQUAL(mboxlist_view_may_show(v, "user.fredx", 10,
+                                           "%M1 t=0: p=1:d a=0:", 19), 0);
+    /* unreadable values pass (the decoder rejects and logs them) and
+     * never make it read outside the value */
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char *copy = xstrdup(bad[i]); /* exact size for ASan */
+        int may = mboxlist_view_may_show(v, "user.joe", 8, copy,
+                                         strlen(copy));
+        CU_ASSERT(may == 0 || may == 1);
+        free(copy);
+    }
+    CU_ASSERT_EQUAL(mboxlist_view_may_show(v, "user.joe", 8, "%M1 x", 5), 1);
+    mboxlist_view_free(&v);
+    mboxlist_view_free(&v); /* NULL is fine */
+    for (size_t i = 0; i < 6; i++)
+        auth_state_free(&st[i]);
+}
+
+/* vis_collect - foreach callback: "name;" when the filter shows it */
+static int vis_collect(void *rock, const struct mboxlist_entry *e)
+{
+    void **r = rock;
+
+    if (!(e->type & (MBTYPE_RESERVE | MBTYPE_DELETED)) &&
+        mboxlist_filter_acl(r[1], e))
+        buf_printf(r[0], "%s;", e->name);
+    return 0;
+}
+
+static void test_foreach_visible(void)
+{
+    const char *be;
+
+    FOR_EACH_BACKEND(be) {
+        struct auth_state *st[4];
+        struct namespace ns;
+
+        st[0] = auth_state_new("fred", 0);
+        st[1] = auth_state_new("sue", 0);
+        auth_state_add_group(st[1], "staff");
+        st[2] = auth_state_new(NULL, 0);
+        st[3] = auth_state_new("root", 1);
+        namespace_init(&ns, 0, 0, 0, 0, NULL, NULL, NULL, NULL);
+        use_backend("foreach_visible", be);
+        fill_list();
+        for (size_t i = 0; i < 4; i++) {
+            struct mboxlist_aclfilter f = { st[i], &ns, NULL, 0 };
+            struct mboxlist_view *v = mboxlist_view_new(&f);
+            struct buf all = BUF_INIT, vis = BUF_INIT;
+            void *ra[2] = { &all, &f }, *rv[2] = { &vis, &f };
+
+            /* the same answer as the full walk with the exact filter */
+            CU_ASSERT_EQUAL(mboxlist_foreach("", vis_collect, ra),
+                            MBOXLIST_OK);
+            CU_ASSERT_EQUAL(mboxlist_foreach_visible("", v, vis_collect, rv),
+                            MBOXLIST_OK);
+            CU_ASSERT_STRING_EQUAL(buf_cstring(&vis), buf_cstring(&all));
+            if (i == 0)
+                CU_ASSERT_STRING_EQUAL(buf_cstring(&vis),
+                    "shared;shared.remote;user.fred;user.fred.Drafts;"
+                    "user.fred.Sent;user.fred.a.b.c;user.joe;"
+                    "user.joe.private.shared;");
+            mboxlist_view_free(&v);
+            buf_free(&all);
+            buf_free(&vis);
+        }
+        for (size_t i = 0; i < 4; i++)
+            auth_state_free(&st[i]);
+        mboxlist_close();
+    }
+}
+
 /* ---- readers see a writer's commits ---- */
 
 static void test_reader_refresh(void)
@@ -957,6 +1126,8 @@ CU_TestInfo cunit_tests[] = {
     { "glob", test_glob },
     { "findall_patterns", test_findall_patterns },
     { "findall_acl", test_findall_acl },
+    { "view_prefilter", test_view_prefilter },
+    { "foreach_visible", test_foreach_visible },
     { "reader_refresh", test_reader_refresh },
     { "dump_undump", test_dump_undump },
     { "ctl_mboxlist", test_ctl_mboxlist },

@@ -56,18 +56,24 @@ static void set_error(const char **error_r, const char *fmt, ...)
 
 /* --- rights ------------------------------------------------------------ */
 
-/* right_mask - the bits one rights byte stands for, 0 when it is none */
-static unsigned right_mask(unsigned char c)
-{
-    const char *p;
+/* right_bits - the bits each rights byte stands for, 0 when it is none:
+ * one table lookup per byte (rights are parsed for every entry of every
+ * ACL evaluated, so this is on LIST's hot path) */
+static const unsigned right_bits[256] = {
+    ['l'] = ACL_LOOKUP,     ['r'] = ACL_READ,       ['s'] = ACL_SEEN,
+    ['w'] = ACL_WRITE,      ['i'] = ACL_INSERT,     ['p'] = ACL_POST,
+    ['k'] = ACL_CREATE,     ['x'] = ACL_DELETEMBOX, ['t'] = ACL_DELETEMSG,
+    ['e'] = ACL_EXPUNGE,    ['a'] = ACL_ADMIN,
+    ['c'] = ACL_VIRT_C,     ['d'] = ACL_VIRT_D,
+    ['0'] = ACL_USER(0),    ['1'] = ACL_USER(1),    ['2'] = ACL_USER(2),
+    ['3'] = ACL_USER(3),    ['4'] = ACL_USER(4),    ['5'] = ACL_USER(5),
+    ['6'] = ACL_USER(6),    ['7'] = ACL_USER(7),    ['8'] = ACL_USER(8),
+    ['9'] = ACL_USER(9),
+};
 
-    if (c == 'c')
-        return ACL_VIRT_C;
-    if (c == 'd')
-        return ACL_VIRT_D;
-    if (c == '\0' || (p = strchr(acl_letters, c)) == NULL)
-        return 0;
-    return 1u << (p - acl_letters);
+unsigned acl_right_mask(unsigned char c)
+{
+    return right_bits[c];
 }
 
 int acl_rights_parse(const char *s, size_t len, unsigned *mask_r,
@@ -77,7 +83,7 @@ int acl_rights_parse(const char *s, size_t len, unsigned *mask_r,
 
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
-        unsigned m = right_mask(c);
+        unsigned m = right_bits[c];
 
         if (m != 0) {
             mask |= m;
@@ -456,6 +462,33 @@ int acl_evaluate(const struct auth_state *state, const char *s, size_t len,
         return -1;
     *rights_r = er.pos & ~er.neg;
     return 1;
+}
+
+int acl_may_grant(const struct auth_state *state, const char *s, size_t len,
+                  unsigned need)
+{
+    const char *end = s + len;
+    unsigned pos = ACL_NONE;
+
+    /* Only the positive entries that apply: negative ones can only take
+     * rights away, and bytes that are no right count for nothing (a
+     * malformed ACL grants nothing at all when evaluated). */
+    while (s < end && (pos & need) != need) {
+        const char *tab = memchr(s, '\t', (size_t)(end - s)), *rights;
+
+        if (tab == NULL)
+            break;
+        rights = tab + 1;
+        if (*s != '-' && auth_state_matchesn(state, s, (size_t)(tab - s)))
+            for (const char *r = rights; r < end && *r != '\t'; r++)
+                pos |= right_bits[(unsigned char)*r];
+        tab = rights < end ? memchr(rights, '\t', (size_t)(end - rights))
+                           : NULL;
+        if (tab == NULL)
+            break;
+        s = tab + 1;
+    }
+    return (pos & need) == need;
 }
 
 unsigned acl_myrights(const struct auth_state *state, const char *acl)

@@ -86,6 +86,10 @@ struct auth_state;
 int acl_rights_parse(const char *s, size_t len, unsigned *mask_r,
                      const char **error_r);
 
+/* acl_right_mask - the bits one rights byte stands for (c and d their
+ * members), 0 for a byte that is no right; a table lookup. */
+unsigned acl_right_mask(unsigned char c);
+
 /* How a SETACL mod-rights string applies (RFC 4314 section 3.1). */
 enum acl_mode {
     ACL_MODE_REPLACE,  /* "rights" */
@@ -184,6 +188,16 @@ int acl_foreach(const struct acl *acl,
  * a malformed ACL (as acl_parse) with *rights_r = ACL_NONE. */
 int acl_evaluate(const struct auth_state *state, const char *s, size_t len,
                  unsigned *rights_r, const char **error_r);
+
+/* acl_may_grant - a cheap upper bound of acl_evaluate for filtering
+ * many ACLs (LIST): 0 when the stored ACL s[0..len) certainly does not
+ * give state every right of need, 1 when it may (the positive entries
+ * that apply to state hold them all; negative entries are not looked at).
+ * Nothing is validated or allocated, and nothing outside s[0..len) is
+ * read, so a corrupt ACL is safe (and may give 0 or 1).  No implicit
+ * rights: callers decide about admins and owners first. */
+int acl_may_grant(const struct auth_state *state, const char *s, size_t len,
+                  unsigned need);
 
 /* acl_myrights - MYRIGHTS: acl_evaluate on the NUL-terminated stored ACL
  * (NULL is the empty ACL), plus ACL_IMPLICIT_ADMIN for an admin.  A

@@ -16,8 +16,8 @@
  * the local databases for imapd (cmd_list), the user's INBOX backend and
  * the owning backends for proxyd (cmd_list_from), which lists from its
  * local copy of the murder's mailboxes.db without asking any backend.
- * TODO(#3): the walk is over all of mailboxes.db per LIST; narrow it to
- * the patterns' literal prefixes when that shows up in profiles.
+ * The walk is over all of mailboxes.db's keys per LIST, but only the
+ * records the user can possibly see are decoded (mboxlist_view).
  */
 #include "config.h"
 
@@ -107,6 +107,22 @@ static int gather_cb(void *rock, const struct mboxlist_entry *e)
     add_ancestors(c->parents, ext, c->sep);
     free(ext);
     return 0;
+}
+
+/* gather - every mailbox the session may see into c->boxes.  Only the
+ * records the session's view may show are decoded and checked (the
+ * pre-filter never drops a visible one: imap/mboxlist_view.c), so this
+ * costs about what the session sees, not the size of the list. */
+static void gather(struct list_ctx *c)
+{
+    struct mboxlist_aclfilter f = { c->who.auth, c->who.ns, NULL,
+                                    ACL_LOOKUP };
+    struct mboxlist_view *v = NULL;
+
+    if (c->who.auth) /* no state: the system, which sees everything */
+        v = mboxlist_view_new(&f);
+    mboxlist_foreach_visible("", v, gather_cb, c);
+    mboxlist_view_free(&v);
 }
 
 /* gather_subs - the user's subscriptions, as external names; -1 with
@@ -295,7 +311,7 @@ static int list_run(struct list_ctx *c, const char **error_r)
 {
     bool viaselect = c->lsub || (c->o->sel & LIST_SEL_SUBSCRIBED);
 
-    mboxlist_foreach("", gather_cb, c);
+    gather(c);
     if (viaselect || (c->o->ret & LIST_RET_SUBSCRIBED)) {
         c->subs = hash_new(64);
         c->subparents = hash_new(64);

@@ -491,6 +491,7 @@ struct foreach_rock {
     mboxlist_cb *cb;
     void *rock;
     struct buf name;
+    const struct mboxlist_view *view; /* NULL: every record */
 };
 
 /* foreach_cb - decode and hand on one record */
@@ -513,17 +514,35 @@ static int foreach_cb(void *rock, const char *key, size_t keylen,
     return r;
 }
 
-int mboxlist_foreach(const char *prefix, mboxlist_cb *cb, void *rock)
+/* visible_goodp - db_foreach filter: a mailbox record the view may show */
+static int visible_goodp(void *rock, const char *key, size_t keylen,
+                         const char *data, size_t datalen)
 {
-    struct foreach_rock fr = { cb, rock, BUF_INIT };
+    struct foreach_rock *fr = rock;
+
+    return not_meta(rock, key, keylen, data, datalen) &&
+           (!fr->view ||
+            mboxlist_view_may_show(fr->view, key, keylen, data, datalen));
+}
+
+int mboxlist_foreach_visible(const char *prefix,
+                             const struct mboxlist_view *v, mboxlist_cb *cb,
+                             void *rock)
+{
+    struct foreach_rock fr = { cb, rock, BUF_INIT, v };
     int r;
 
     if (!mbdb)
         return MBOXLIST_NOTOPEN;
-    r = db_foreach(mbdb, prefix, strlen(prefix), not_meta, foreach_cb, &fr,
-                   mboxlist_txnp());
+    r = db_foreach(mbdb, prefix, strlen(prefix), visible_goodp, foreach_cb,
+                   &fr, mboxlist_txnp());
     buf_free(&fr.name);
     return mboxlist_dberr(r, "foreach", prefix);
+}
+
+int mboxlist_foreach(const char *prefix, mboxlist_cb *cb, void *rock)
+{
+    return mboxlist_foreach_visible(prefix, NULL, cb, rock);
 }
 
 /* --- dump / undump ----------------------------------------------------- */

@@ -159,6 +159,14 @@ int mboxlist_entry_decode(const char *name, const char *data, size_t len,
 void mboxlist_entry_location(const struct mboxlist_entry *e,
                              struct buf *out);
 
+/* mboxlist_entry_rawfield - the bytes of field tag in a stored value,
+ * without decoding the rest: 1 with val_r/vallen_r pointing into data,
+ * 0 when the field is absent, -1 when the value is malformed up to it.
+ * Nothing is validated beyond the framing and nothing outside data is
+ * read; for pre-filters over many records (mboxlist_view_may_show). */
+int mboxlist_entry_rawfield(const char *data, size_t len, char tag,
+                            const char **val_r, size_t *vallen_r);
+
 /* --- lookup and changes ------------------------------------------------ */
 
 /* mboxlist_lookup - the entry of name, of any type (callers decide what
@@ -250,6 +258,36 @@ struct mboxlist_aclfilter {
     unsigned need;
 };
 int mboxlist_filter_acl(void *rock, const struct mboxlist_entry *e);
+
+/* --- pre-filtering raw records (LIST over a large list) -------------- */
+
+/* A view decides on a record's stored bytes, without decoding it, whether
+ * mboxlist_filter_acl with the same filter could show it (and so imapd's
+ * rights check with the same state, namespace and need).  It errs on the
+ * side of showing: a record it rejects is one the filter hides; one it
+ * passes still goes through the exact check.  It passes everything for
+ * an admin, the viewer's own subtree (its INBOX and below, by byte
+ * prefix) always, and otherwise records whose ACL's positive entries for
+ * the state hold need (acl_may_grant): the viewer's userid, "anyone",
+ * "anonymous" when anonymous, its groups.  Records it cannot read pass.
+ * The view keeps f->state (not NULL: the system sees everything, so
+ * walk without a view): it must outlive the view. */
+struct mboxlist_view;
+/* mboxlist_view_new / mboxlist_view_free - make and free (NULLs *vp;
+ * NULL is fine) a view for f. */
+struct mboxlist_view *mboxlist_view_new(const struct mboxlist_aclfilter *f);
+void mboxlist_view_free(struct mboxlist_view **vp);
+/* mboxlist_view_may_show - 0 when the record name[0..namelen) with
+ * stored value data[0..datalen) is certainly hidden from v, else 1. */
+int mboxlist_view_may_show(const struct mboxlist_view *v, const char *name,
+                           size_t namelen, const char *data, size_t datalen);
+
+/* mboxlist_foreach_visible - mboxlist_foreach over only the records v
+ * may show (v NULL: all of them); the others are not decoded.  cb still
+ * has to check the rights exactly. */
+int mboxlist_foreach_visible(const char *prefix,
+                             const struct mboxlist_view *v, mboxlist_cb *cb,
+                             void *rock);
 
 /* --- dump / undump (ctl_mboxlist -d / -u) ----------------------------- */
 

@@ -288,6 +288,30 @@ int mboxlist_entry_decode(const char *name, const char *data, size_t len,
     return MBOXLIST_OK;
 }
 
+int mboxlist_entry_rawfield(const char *data, size_t len, char tag,
+                            const char **val_r, size_t *vallen_r)
+{
+    size_t pos = 2;
+
+    if (len < 3 || data[0] != '%' || data[1] != 'M')
+        return -1;
+    while (pos < len && data[pos] >= '0' && data[pos] <= '9')
+        pos++;
+    while (pos < len) {
+        const char *t, *v;
+        size_t tl, vl;
+
+        if (!parse_field(data, len, &pos, &t, &tl, &v, &vl))
+            return -1;
+        if (tl == 1 && t[0] == tag) {
+            *val_r = v;
+            *vallen_r = vl;
+            return 1;
+        }
+    }
+    return 0;
+}
+
 void mboxlist_entry_location(const struct mboxlist_entry *e,
                              struct buf *out)
 {
