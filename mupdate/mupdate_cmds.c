@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * mupdate_cmds.c - the master's command table and the list commands:
- * RESERVE, ACTIVATE, DEACTIVATE, DELETE (admins only; durable before
- * the OK, then sent to every UPDATE subscriber), FIND, LIST, NOOP,
+ * RESERVE, ACTIVATE, DEACTIVATE, DELETE (admins only; written in the
+ * loop iteration's group commit, mupdate_master_batch.c: durable before
+ * the OK and before every UPDATE subscriber gets them), FIND, LIST, NOOP,
  * LOGOUT; AUTHENTICATE and STARTTLS are in mupdate_master_auth.c, UPDATE
  * in mupdate_master_update.c.
  *
@@ -56,45 +57,6 @@ static int string_args(const struct cmd_ctx *x, const char **v)
     return 0;
 }
 
-/* apply_change - the list after a committed write, then the fan-out */
-static void apply_change(struct mupdate_server *srv, const char *name,
-                         const char *location, const char *acl)
-{
-    const struct mupdate_list_entry *old = mupdate_list_find(srv->list, name);
-    const struct mupdate_list_entry *e = NULL;
-    char *old_location = old ? xstrdup(old->location) : NULL;
-
-    if (location)
-        e = mupdate_list_set(srv->list, name,
-                             acl ? MUPDATE_LIST_ACTIVE : MUPDATE_LIST_RESERVED,
-                             location, acl);
-    else
-        mupdate_list_delete(srv->list, name);
-    mupdate_update_notify(srv, name, e, old_location);
-    free(old_location);
-}
-
-/* set_entry - commit name as active (acl) or reserved at location, then
- * apply it; answer OK with ok_text or NO */
-static void set_entry(struct cmd_ctx *x, const char *name, const char *location,
-                      const char *acl, const char *ok_text)
-{
-    struct mupdate_server *srv = x->c->srv;
-    const char *err = NULL;
-    int exists = mupdate_list_find(srv->list, name) != NULL;
-
-    if (mupdate_db_set(name, location, acl, exists, &err) < 0) {
-        log_notice("mupdate change refused mailbox=<%s> location=<%s> error=<%s>",
-                   name, location, err);
-        mupdate_reply(x->c, x->tag, "NO", "%s", err);
-        return;
-    }
-    apply_change(srv, name, location, acl);
-    log_info("mupdate %s mailbox=<%s> location=<%s>",
-             acl ? "activate" : "reserve", name, location);
-    mupdate_reply(x->c, x->tag, "OK", "%s", ok_text);
-}
-
 /* cmd_reserve - RESERVE name location: refused when the name is taken */
 static void cmd_reserve(struct cmd_ctx *x)
 {
@@ -102,17 +64,18 @@ static void cmd_reserve(struct cmd_ctx *x)
     const struct mupdate_list_entry *e;
 
     if (string_args(x, v) < 0) {
-        mupdate_reply(x->c, x->tag, "BAD", "Invalid arguments: RESERVE name location");
+        mupdate_batch_reply(x->c, x->tag, "BAD",
+                            "Invalid arguments: RESERVE name location");
         return;
     }
-    e = mupdate_list_find(x->c->srv->list, v[0]);
+    e = mupdate_batch_find(x->c->srv, v[0]);
     if (e) {
-        mupdate_reply(x->c, x->tag, "NO", "Mailbox already exists (%s on %s)",
-                      e->kind == MUPDATE_LIST_ACTIVE ? "active" : "reserved",
-                      e->location);
+        mupdate_batch_reply(x->c, x->tag, "NO", "Mailbox already exists (%s on %s)",
+                            e->kind == MUPDATE_LIST_ACTIVE ? "active" : "reserved",
+                            e->location);
         return;
     }
-    set_entry(x, v[0], v[1], NULL, "Mailbox reserved");
+    mupdate_batch_set(x->c, x->tag, v[0], v[1], NULL, "Mailbox reserved");
 }
 
 /* cmd_activate - ACTIVATE name location acl: create or update */
@@ -121,11 +84,11 @@ static void cmd_activate(struct cmd_ctx *x)
     const char *v[3];
 
     if (string_args(x, v) < 0) {
-        mupdate_reply(x->c, x->tag, "BAD",
-                      "Invalid arguments: ACTIVATE name location acl");
+        mupdate_batch_reply(x->c, x->tag, "BAD",
+                            "Invalid arguments: ACTIVATE name location acl");
         return;
     }
-    set_entry(x, v[0], v[1], v[2], "Mailbox activated");
+    mupdate_batch_set(x->c, x->tag, v[0], v[1], v[2], "Mailbox activated");
 }
 
 /* cmd_deactivate - DEACTIVATE name location: active there -> reserved */
@@ -135,44 +98,37 @@ static void cmd_deactivate(struct cmd_ctx *x)
     const struct mupdate_list_entry *e;
 
     if (string_args(x, v) < 0) {
-        mupdate_reply(x->c, x->tag, "BAD",
-                      "Invalid arguments: DEACTIVATE name location");
+        mupdate_batch_reply(x->c, x->tag, "BAD",
+                            "Invalid arguments: DEACTIVATE name location");
         return;
     }
-    e = mupdate_list_find(x->c->srv->list, v[0]);
+    e = mupdate_batch_find(x->c->srv, v[0]);
     if (!e || e->kind != MUPDATE_LIST_ACTIVE) {
-        mupdate_reply(x->c, x->tag, "NO", "Mailbox not currently active");
+        mupdate_batch_reply(x->c, x->tag, "NO", "Mailbox not currently active");
         return;
     }
     if (strcmp(e->location, v[1]) != 0) {
-        mupdate_reply(x->c, x->tag, "NO", "Mailbox is active elsewhere (%s)",
-                      e->location);
+        mupdate_batch_reply(x->c, x->tag, "NO", "Mailbox is active elsewhere (%s)",
+                            e->location);
         return;
     }
-    set_entry(x, v[0], v[1], NULL, "Mailbox reserved");
+    mupdate_batch_set(x->c, x->tag, v[0], v[1], NULL, "Mailbox reserved");
 }
 
 /* cmd_delete - DELETE name */
 static void cmd_delete(struct cmd_ctx *x)
 {
-    const char *name, *err = NULL;
-    struct mupdate_server *srv = x->c->srv;
+    const char *name;
 
     if (string_args(x, &name) < 0) {
-        mupdate_reply(x->c, x->tag, "BAD", "Invalid arguments: DELETE name");
+        mupdate_batch_reply(x->c, x->tag, "BAD", "Invalid arguments: DELETE name");
         return;
     }
-    if (!mupdate_list_find(srv->list, name)) {
-        mupdate_reply(x->c, x->tag, "NO", "Mailbox doesn't exist");
+    if (!mupdate_batch_find(x->c->srv, name)) {
+        mupdate_batch_reply(x->c, x->tag, "NO", "Mailbox doesn't exist");
         return;
     }
-    if (mupdate_db_delete(name, &err) < 0) {
-        mupdate_reply(x->c, x->tag, "NO", "%s", err);
-        return;
-    }
-    apply_change(srv, name, NULL, NULL);
-    log_info("mupdate delete mailbox=<%s>", name);
-    mupdate_reply(x->c, x->tag, "OK", "Mailbox deleted");
+    mupdate_batch_delete(x->c, x->tag, name);
 }
 
 /* put_tagged_entry - "tag MAILBOX ..." / "tag RESERVE ..." to the peer */
@@ -291,39 +247,56 @@ static const struct cmd_def cmd_table[] = {
     { "UPDATE", cmd_update, 0, MUPDATE_ARGS_MAX, "UPDATE [server ...]", 0 },
 };
 
-void mupdate_cmd_run(struct mupdate_conn *c, const char *tag, const char *cmd,
-                     const struct imap_arg *args, size_t argc)
+/* cmd_find_def - the table entry of cmd, or NULL */
+static const struct cmd_def *cmd_find_def(const char *cmd)
 {
-    const struct cmd_def *d = NULL;
-    struct cmd_ctx x = { c, tag, args, argc };
     size_t i;
 
     for (i = 0; i < sizeof(cmd_table) / sizeof(cmd_table[0]); i++) {
-        if (str_casecmp(cmd_table[i].name, cmd) == 0) {
-            d = &cmd_table[i];
-            break;
-        }
+        if (str_casecmp(cmd_table[i].name, cmd) == 0)
+            return &cmd_table[i];
     }
+    return NULL;
+}
+
+int mupdate_cmd_is_change(const char *cmd)
+{
+    const struct cmd_def *d = cmd ? cmd_find_def(cmd) : NULL;
+
+    return d && (d->flags & CMD_ADMIN);
+}
+
+/* The refusals below go through mupdate_batch_reply: only a change can
+ * run while the peer has changes in the batch, and its answer must stay
+ * behind theirs. */
+void mupdate_cmd_run(struct mupdate_conn *c, const char *tag, const char *cmd,
+                     const struct imap_arg *args, size_t argc)
+{
+    const struct cmd_def *d = cmd_find_def(cmd);
+    struct cmd_ctx x = { c, tag, args, argc };
+
     if (!d) {
-        mupdate_reply(c, tag, "BAD", "Unrecognized command");
+        mupdate_batch_reply(c, tag, "BAD", "Unrecognized command");
         return;
     }
     if (argc < d->min_args || argc > d->max_args) {
-        mupdate_reply(c, tag, "BAD", "%s arguments: %s",
-                      argc < d->min_args ? "Missing" : "Extra", d->usage);
+        mupdate_batch_reply(c, tag, "BAD", "%s arguments: %s",
+                            argc < d->min_args ? "Missing" : "Extra", d->usage);
         return;
     }
     if (!c->userid && !(d->flags & CMD_PREAUTH)) {
-        mupdate_reply(c, tag, "NO", "Please authenticate first");
+        mupdate_batch_reply(c, tag, "NO", "Please authenticate first");
         return;
     }
     if (c->update_tag && !(d->flags & CMD_STREAMING)) {
-        mupdate_reply(c, tag, "BAD", "Not legal when streaming (only NOOP and LOGOUT)");
+        mupdate_batch_reply(c, tag, "BAD",
+                            "Not legal when streaming (only NOOP and LOGOUT)");
         return;
     }
     if ((d->flags & CMD_ADMIN) && !c->is_admin) {
         log_notice("mupdate change refused: not an admin command=<%s>", d->name);
-        mupdate_reply(c, tag, "NO", "Permission denied: only admins may change the list");
+        mupdate_batch_reply(c, tag, "NO",
+                            "Permission denied: only admins may change the list");
         return;
     }
     d->run(&x);

@@ -5,8 +5,10 @@
  *
  * Called once by the service skeleton's run callback (mupdated.c) after
  * the list was loaded.  Accepts until mupdate_connections_max peers are
- * connected (more get "* BYE" and are closed), wakes held peers when
- * their login-failure delay ends, frees closed peers between iterations,
+ * connected (more get "* BYE" and are closed), commits the changes of
+ * each iteration as one group (mupdate_batch_commit; the loop does not
+ * sleep while a new batch is open), wakes held peers when their
+ * login-failure delay ends, frees closed peers between iterations,
  * and returns on SIGTERM, SIGHUP or master going away: every peer then
  * gets "* BYE" and is closed (slaves reconnect to the next master).
  */
@@ -149,15 +151,22 @@ static int master_wait_ms(const struct mupdate_server *srv)
     return d > MASTER_WAIT_MAX_MS ? MASTER_WAIT_MAX_MS : (int)d;
 }
 
-/* master_reap - free the peers closed during the last iteration */
+/* master_reap - free the peers closed during the last iteration (one
+ * whose change still waits for the group commit stays until then) */
 static void master_reap(struct mupdate_server *srv)
 {
-    while (srv->dead) {
-        struct mupdate_conn *c = srv->dead;
+    struct mupdate_conn *c = srv->dead, *next, *kept = NULL;
 
-        srv->dead = c->next;
-        mupdate_conn_free(&c);
+    for (; c; c = next) {
+        next = c->next;
+        if (c->batched) {
+            c->next = kept;
+            kept = c;
+        } else {
+            mupdate_conn_free(&c);
+        }
     }
+    srv->dead = kept;
 }
 
 /* master_shutdown - say goodbye to every peer and close it */
@@ -237,19 +246,25 @@ int mupdate_master_run(int listen_fd)
             why = "restarting (SIGHUP)";
             break;
         }
-        if (mupdate_loop_run_once(srv->loop, master_wait_ms(srv)) < 0 &&
+        /* a batch opened by the last commit's peers: only poll */
+        if (mupdate_loop_run_once(srv->loop, mupdate_batch_pending(srv)
+                                  ? 0 : master_wait_ms(srv)) < 0 &&
             errno != EINTR) {
             log_error("IOERROR: epoll_wait failed error=<%m>");
             why = "event loop failure";
             r = EX_OSERR;
             break;
         }
+        mupdate_batch_commit(srv);
         master_timers(srv);
         master_reap(srv);
     }
-    log_notice("mupdate master stopping reason=<%s> connections=<%zu>", why,
-               srv->nconns);
+    mupdate_batch_commit(srv);      /* answer what was accepted */
+    log_notice("mupdate master stopping reason=<%s> connections=<%zu> "
+               "commits=<%llu> changes=<%llu>", why, srv->nconns,
+               srv->batch.commits, srv->batch.changes);
     master_shutdown(srv, why);
+    mupdate_batch_free(srv);
     mupdate_loop_free(&srv->loop);
     return r;
 }

@@ -4,23 +4,29 @@
  *   mupdate_master.c         the run loop: listener, master pipe, timers
  *   mupdate_master_conn.c    one peer: input, parser, output, closing
  *   mupdate_cmds.c           the command table and the list commands
- *   mupdate_master_auth.c    greeting, AUTHENTICATE, STARTTLS
+ *   mupdate_master_auth.c    greeting, AUTHENTICATE (mupdate_auth.h), STARTTLS
  *   mupdate_master_update.c  UPDATE streams (cursor) and change fan-out
+ *   mupdate_master_batch.c   group commit of one loop iteration's changes
  *   mupdate_master_db.c      mailboxes.db: load at start, durable writes
  *
  * One process, one thread, one event loop (mupdate_loop.h).  The list
- * lives in memory (mupdate_list.h); every change is committed to
- * mailboxes.db first, then applied in memory, then sent to every UPDATE
- * subscriber, then acknowledged.  Peers are only freed between loop
- * iterations (mupdate_conn_close marks them), so a callback never sees a
+ * lives in memory (mupdate_list.h); the changes of every peer served in
+ * one loop iteration are written in one mailboxes.db transaction; after
+ * its commit each is applied in memory, sent to every UPDATE subscriber
+ * and acknowledged (a failed commit: every one of them NO, memory
+ * unchanged).  Peers are only freed between loop iterations
+ * (mupdate_conn_close marks them; one with a change waiting for the
+ * commit is kept until it was committed), so a callback never sees a
  * freed peer.
  */
 #ifndef MUPDATE_MUPDATE_MASTER_H
 #define MUPDATE_MUPDATE_MASTER_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #include "lib/buf.h"
+#include "mupdate/mupdate_auth.h"
 #include "mupdate/mupdate_list.h"
 #include "mupdate/mupdate_loop.h"
 
@@ -49,6 +55,24 @@ struct xsasl_server;
 #define MUPDATE_ARGS_MAX           1024
 /* Seconds a STARTTLS handshake or SASL layer switch may block the loop. */
 #define MUPDATE_HANDSHAKE_TIMEOUT  10
+/* Commands of one peer in one group commit; its further input waits for
+ * the commit (conn_blocked). */
+#define MUPDATE_BATCH_PEER_MAX     256
+
+struct hash_table;
+struct mupdate_batch_item;
+
+/* The changes of the current loop iteration (mupdate_master_batch.c). */
+struct mupdate_batch {
+    struct mupdate_batch_item *items;   /* in arrival order */
+    size_t count, alloc;
+    struct mupdate_list *overlay;   /* names set by the batch: new entries */
+    struct hash_table *deleted;     /* names deleted by the batch */
+    int txn;                        /* the transaction is open */
+    const char *failed;             /* a write failed: why (every item NO) */
+    unsigned long long commits;     /* totals, logged when stopping */
+    unsigned long long changes;
+};
 
 /* The process-wide state of the master. */
 struct mupdate_server {
@@ -64,6 +88,7 @@ struct mupdate_server {
     size_t conns_max;               /* mupdate_connections_max */
     long long next_timer_ms;        /* earliest timer deadline, 0 none */
     long long accept_paused_until;  /* out of fds: accept again then */
+    struct mupdate_batch batch;
     int stopping;
 };
 
@@ -77,13 +102,10 @@ struct mupdate_conn {
     size_t inpos;
     char *peer, *session_id, *local_ipport, *remote_ipport;
 
-    struct xsasl_server *sasl;
+    struct mupdate_auth auth;       /* SASL session, AUTHENTICATE state */
     char *userid;                   /* NULL until authenticated */
     int is_admin;
     int tls;
-    char *auth_tag;                 /* AUTHENTICATE exchange in progress */
-    char *auth_mech;
-    unsigned long auth_failures;
     long long hold_until_ms;        /* failed login: silent until then */
 
     char *update_tag;               /* UPDATE issued (streaming mode) */
@@ -92,6 +114,9 @@ struct mupdate_conn {
     char *cursor;                   /* last name listed, NULL: none yet */
     struct buf behind;              /* changes behind the cursor */
 
+    size_t batched;                 /* its items in the batch */
+    int deferred;                   /* the parser holds a command that
+                                       waits for the batch's commit */
     int closing;                    /* flush what is queued, then close */
     int dead;
     struct mupdate_conn *next, *prev;
@@ -130,6 +155,10 @@ void mupdate_conn_authenticated(struct mupdate_conn *c);
  * quoted string (it must be short, printable ASCII without quotes). */
 void mupdate_reply(struct mupdate_conn *c, const char *tag, const char *word,
                    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* mupdate_format_reply - such a response line into line (reset first). */
+void mupdate_format_reply(struct buf *line, const char *tag, const char *word,
+                          const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
 /* mupdate_put_string - append s as a quoted string, or as a
  * non-synchronising literal {n+} when it needs one (CR, LF, 8-bit,
  * quotes, backslash, NUL-free but long). */
@@ -139,6 +168,8 @@ void mupdate_put_string(struct buf *out, const char *s);
 void mupdate_put_entry(struct buf *out, const struct mupdate_list_entry *e);
 
 /* --- mupdate_cmds.c ----------------------------------------------------- */
+/* mupdate_cmd_is_change - does cmd change the list (joins the batch)? */
+int mupdate_cmd_is_change(const char *cmd);
 /* mupdate_cmd_run - execute one parsed command. */
 void mupdate_cmd_run(struct mupdate_conn *c, const char *tag,
                      const char *cmd, const struct imap_arg *args,
@@ -147,13 +178,11 @@ void mupdate_cmd_run(struct mupdate_conn *c, const char *tag,
 /* --- mupdate_master_auth.c ---------------------------------------------- */
 /* mupdate_greeting - the capability banner (also after STARTTLS). */
 void mupdate_greeting(struct mupdate_conn *c);
-/* mupdate_sasl_reset - a fresh SASL session; -1 when none can be made. */
-int mupdate_sasl_reset(struct mupdate_conn *c);
+/* mupdate_master_auth_init - c's authentication state and a first SASL
+ * session; -1 when none can be made. */
+int mupdate_master_auth_init(struct mupdate_conn *c);
 void mupdate_cmd_authenticate(struct mupdate_conn *c, const char *tag,
                               const struct imap_arg *args, size_t argc);
-/* mupdate_auth_response - the client's line during AUTHENTICATE. */
-void mupdate_auth_response(struct mupdate_conn *c, const char *line,
-                           size_t len);
 void mupdate_cmd_starttls(struct mupdate_conn *c, const char *tag);
 
 /* --- mupdate_master_update.c -------------------------------------------- */
@@ -174,16 +203,58 @@ void mupdate_update_notify(struct mupdate_server *srv, const char *name,
 /* mupdate_update_forget - take c off the subscriber list. */
 void mupdate_update_forget(struct mupdate_conn *c);
 
+/* --- mupdate_master_batch.c ---------------------------------------------- */
+/* mupdate_batch_find - name's entry as the batch's changes leave it
+ * (NULL: none); what the change commands check against. */
+const struct mupdate_list_entry *mupdate_batch_find(struct mupdate_server *srv,
+                                                    const char *name);
+/* mupdate_batch_set - write name as active (acl) or reserved (acl NULL)
+ * at location in the batch's transaction; c gets "tag OK ok_text" after
+ * the commit, or NO. */
+void mupdate_batch_set(struct mupdate_conn *c, const char *tag,
+                       const char *name, const char *location,
+                       const char *acl, const char *ok_text);
+/* mupdate_batch_delete - the same for removing name. */
+void mupdate_batch_delete(struct mupdate_conn *c, const char *tag,
+                          const char *name);
+/* mupdate_batch_reply - "tag word text" to c: at once when c has nothing
+ * in the batch, else queued behind its changes (answers stay in order). */
+void mupdate_batch_reply(struct mupdate_conn *c, const char *tag,
+                         const char *word, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* mupdate_batch_line - a raw line (with CRLF) to c, likewise. */
+void mupdate_batch_line(struct mupdate_conn *c, const char *line);
+/* mupdate_batch_pending - does a batch wait for its commit? */
+int mupdate_batch_pending(const struct mupdate_server *srv);
+/* mupdate_batch_commit - end of a loop iteration: commit the batch, then
+ * apply, send to subscribers and answer each change in order, then let
+ * the peers that waited go on (their new changes form the next batch). */
+void mupdate_batch_commit(struct mupdate_server *srv);
+/* mupdate_batch_free - free the batch's memory (nothing pending). */
+void mupdate_batch_free(struct mupdate_server *srv);
+
 /* --- mupdate_master_db.c ------------------------------------------------- */
 /* mupdate_db_open - open mailboxes.db and load every entry into list.
  * 0 or an EX_* code (logged). */
 int mupdate_db_open(struct mupdate_list *list);
 void mupdate_db_close(void);
+/* Write results besides 0: this change is refused (bad name, location or
+ * ACL), or the transaction failed (abort it: every change in it fails). */
+#define MUPDATE_DB_REFUSED (-1)
+#define MUPDATE_DB_FAILED  (-2)
+/* mupdate_db_begin - open the transaction the writes below go into.
+ * 0 or MUPDATE_DB_FAILED with *error_r (a phrase for a NO). */
+int mupdate_db_begin(const char **error_r);
+/* mupdate_db_commit - commit it: durable when 0; else MUPDATE_DB_FAILED
+ * with *error_r, and nothing of it was written. */
+int mupdate_db_commit(const char **error_r);
+/* mupdate_db_abort - discard it. */
+void mupdate_db_abort(void);
 /* mupdate_db_set - make name an active (acl != NULL) or reserved entry
- * at location, durably.  0, or -1 with *error_r (a phrase for a NO). */
+ * at location.  0, or MUPDATE_DB_* with *error_r. */
 int mupdate_db_set(const char *name, const char *location, const char *acl,
                    int exists, const char **error_r);
-/* mupdate_db_delete - remove name durably.  0, or -1 with *error_r. */
+/* mupdate_db_delete - remove name.  0, or MUPDATE_DB_* with *error_r. */
 int mupdate_db_delete(const char *name, const char **error_r);
 
 #endif /* MUPDATE_MUPDATE_MASTER_H */

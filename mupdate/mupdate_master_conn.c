@@ -4,11 +4,14 @@
  * the socket has, feeding the incremental parser, running each complete
  * command, queueing output and writing it as the socket drains, closing.
  *
- * Called from the event loop (conn_event) and by the run loop for timers
- * (mupdate_conn_resume).  Reads and writes never block: the stream is in
- * non-blocking mode both ways, and a peer that does not read its answers
- * is no longer read from (MUPDATE_OUTPUT_BACKLOG) or, as a subscriber,
- * dropped (MUPDATE_PENDING_MAX).  Errors close the peer and are logged.
+ * Called from the event loop (conn_event), by the run loop for timers and
+ * by the group commit (mupdate_conn_resume).  A command that must wait
+ * for the peer's changes to be committed stays parsed (c->deferred) and
+ * runs when the commit resumes the peer.  Reads and writes never block:
+ * the stream is in non-blocking mode both ways, and a peer that does not
+ * read its answers is no longer read from (MUPDATE_OUTPUT_BACKLOG) or, as
+ * a subscriber, dropped (MUPDATE_PENDING_MAX).  Errors close the peer and
+ * are logged.
  */
 #include "config.h"
 
@@ -22,7 +25,6 @@
 #include "lib/prot.h"
 #include "lib/strarray.h"
 #include "lib/xmalloc.h"
-#include "lib/xsasl.h"
 #include "master/service.h"
 #include "mupdate/mupdate_master.h"
 
@@ -76,7 +78,7 @@ struct mupdate_conn *mupdate_conn_new(struct mupdate_server *srv, int fd,
         mupdate_conn_close(c, NULL);
         return NULL;
     }
-    if (mupdate_sasl_reset(c) < 0) {
+    if (mupdate_master_auth_init(c) < 0) {
         prot_puts(c->prot, "* BYE \"Server unavailable\"\r\n");
         (void)prot_flush(c->prot);
         mupdate_conn_close(c, "SASL unavailable");
@@ -119,7 +121,7 @@ void mupdate_conn_free(struct mupdate_conn **cp)
     if (!c)
         return;
     imap_parser_free(&c->parser);
-    xsasl_server_free(&c->sasl);
+    mupdate_auth_fini(&c->auth);
     buf_free(&c->in);
     buf_free(&c->behind);
     strarray_free(&c->update_hosts);
@@ -128,8 +130,6 @@ void mupdate_conn_free(struct mupdate_conn **cp)
     free(c->local_ipport);
     free(c->remote_ipport);
     free(c->userid);
-    free(c->auth_tag);
-    free(c->auth_mech);
     free(c->update_tag);
     free(c->cursor);
     free(c);
@@ -151,10 +151,12 @@ void mupdate_conn_authenticated(struct mupdate_conn *c)
 }
 
 /* conn_blocked - must input wait (streaming the initial list, a login
- * delay, too much unread output, closing)? */
+ * delay, a command or too many changes waiting for the group commit, too
+ * much unread output, closing)? */
 static int conn_blocked(const struct mupdate_conn *c)
 {
-    return c->closing || c->listing || c->hold_until_ms ||
+    return c->closing || c->listing || c->hold_until_ms || c->deferred ||
+           c->batched >= MUPDATE_BATCH_PEER_MAX ||
            prot_pending_output(c->prot) > MUPDATE_OUTPUT_BACKLOG;
 }
 
@@ -205,21 +207,49 @@ static int conn_parse_error(struct mupdate_conn *c, const char *data,
     int r;
 
     if (imap_parser_error_is_fatal(c->parser)) {
+        /* changes still in the batch get committed, unanswered */
         prot_printf(c->prot, "* BYE \"%s\"\r\n", err ? err : "bad input");
         c->closing = 1;
         *used_r = len;
         return 1;
     }
-    if (tag && !c->auth_tag)
-        mupdate_reply(c, tag, "BAD", "%s", err ? err : "bad syntax");
+    if (tag && !mupdate_auth_active(&c->auth))
+        mupdate_batch_reply(c, tag, "BAD", "%s", err ? err : "bad syntax");
     else
-        prot_printf(c->prot, "* BAD \"%s\"\r\n", err ? err : "bad syntax");
+        mupdate_batch_reply(c, "*", "BAD", "%s", err ? err : "bad syntax");
     r = imap_parser_skip_line(c->parser, data, len, used_r);
-    if (r == 1 && c->auth_tag) {
+    if (r == 1 && mupdate_auth_active(&c->auth)) {
         /* a broken AUTHENTICATE response line ends the exchange */
-        mupdate_auth_response(c, NULL, 0);
+        mupdate_auth_line(&c->auth, NULL, 0);
     }
     return r;
+}
+
+/* conn_run_parsed - run the complete line the parser holds: a command,
+ * or a response of an AUTHENTICATE exchange.  A command other than a
+ * change waits (c->deferred) while c has changes in the batch.  1 done,
+ * -1 deferred */
+static int conn_run_parsed(struct mupdate_conn *c)
+{
+    if (mupdate_auth_active(&c->auth)) {
+        size_t n;
+        const char *line = imap_parser_raw_line(c->parser, &n);
+
+        mupdate_auth_line(&c->auth, line, n);
+    } else {
+        size_t argc;
+        const struct imap_arg *args = imap_parser_args(c->parser, &argc);
+        const char *cmd = imap_parser_command(c->parser);
+
+        c->deferred = c->batched && !mupdate_cmd_is_change(cmd);
+        if (c->deferred)
+            return -1;
+        mupdate_cmd_run(c, imap_parser_tag(c->parser), cmd, args, argc);
+    }
+    imap_parser_reset(c->parser);
+    if (mupdate_auth_active(&c->auth))
+        imap_parser_begin_raw_line(c->parser);
+    return 1;
 }
 
 /* conn_feed - parse buffered input; run what is complete.  1 more may be
@@ -239,22 +269,7 @@ static int conn_feed(struct mupdate_conn *c)
         prot_puts(c->prot, "+ go ahead\r\n");
         return 1;
     case IMAP_PARSER_DONE:
-        if (c->auth_tag) {
-            size_t n;
-            const char *line = imap_parser_raw_line(c->parser, &n);
-
-            mupdate_auth_response(c, line, n);
-        } else {
-            size_t argc;
-            const struct imap_arg *args = imap_parser_args(c->parser, &argc);
-
-            mupdate_cmd_run(c, imap_parser_tag(c->parser),
-                            imap_parser_command(c->parser), args, argc);
-        }
-        imap_parser_reset(c->parser);
-        if (c->auth_tag)
-            imap_parser_begin_raw_line(c->parser);
-        return 1;
+        return conn_run_parsed(c);
     case IMAP_PARSER_LITERAL_STREAM:    /* no stream threshold is set */
     default:
         used = 0;
@@ -291,6 +306,8 @@ void mupdate_conn_resume(struct mupdate_conn *c)
     int r;
 
     conn_log_ctx(c);
+    if (c->deferred && !c->batched && !c->dead && !c->closing)
+        (void)conn_run_parsed(c);       /* it waited for the commit */
     while (!c->dead && !conn_blocked(c)) {
         r = conn_read(c);
         if (r <= 0)
@@ -377,16 +394,13 @@ void mupdate_put_entry(struct buf *out, const struct mupdate_list_entry *e)
     }
 }
 
-void mupdate_reply(struct mupdate_conn *c, const char *tag, const char *word,
-                   const char *fmt, ...)
+void mupdate_format_reply(struct buf *line, const char *tag, const char *word,
+                          const char *fmt, va_list ap)
 {
-    struct buf text = BUF_INIT, line = BUF_INIT;
-    va_list ap;
+    struct buf text = BUF_INIT;
     size_t i;
 
-    va_start(ap, fmt);
     buf_vprintf(&text, fmt, ap);
-    va_end(ap);
     /* the text is ours, but may quote a client's bytes: keep it quotable */
     for (i = 0; i < text.len; i++) {
         unsigned char ch = (unsigned char)text.s[i];
@@ -394,8 +408,20 @@ void mupdate_reply(struct mupdate_conn *c, const char *tag, const char *word,
         if (ch < 0x20 || ch >= 0x7f || ch == '"' || ch == '\\')
             text.s[i] = '?';
     }
-    buf_printf(&line, "%s %s \"%s\"\r\n", tag, word, buf_cstring(&text));
-    prot_write(c->prot, line.s, line.len);
+    buf_reset(line);
+    buf_printf(line, "%s %s \"%s\"\r\n", tag, word, buf_cstring(&text));
     buf_free(&text);
+}
+
+void mupdate_reply(struct mupdate_conn *c, const char *tag, const char *word,
+                   const char *fmt, ...)
+{
+    struct buf line = BUF_INIT;
+    va_list ap;
+
+    va_start(ap, fmt);
+    mupdate_format_reply(&line, tag, word, fmt, ap);
+    va_end(ap);
+    prot_write(c->prot, line.s, line.len);
     buf_free(&line);
 }

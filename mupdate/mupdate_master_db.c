@@ -5,15 +5,22 @@
  * (MBTYPE_REMOTE, server and partition from "server!partition"),
  * reservations add MBTYPE_RESERVE.
  *
- * Called by the command handlers before they change the list in memory:
- * a write returns only once mboxlist committed it (durable), so nothing
- * is acknowledged that a crash could lose.  Errors of the database are
- * logged by mboxlist; here they become a phrase for the NO reply.
+ * Called by the group commit (mupdate_master_batch.c): the changes of one
+ * loop iteration are written inside one transaction (mupdate_db_begin ..
+ * mupdate_db_commit), and nothing is applied in memory or acknowledged
+ * before the commit returned (durable), so nothing is acknowledged that
+ * a crash could lose.  Errors of the database are logged by mboxlist;
+ * here they become a phrase for the NO reply.
+ *
+ * Fault injection (tests): when the environment variable
+ * MUPDATE_FAULT_COMMIT_FILE names a file that exists, every commit fails
+ * as an I/O error would.
  */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "imap/mailsvc.h"
 #include "imap/mboxlist.h"
@@ -79,6 +86,39 @@ static const char *db_error(int r)
     }
 }
 
+/* db_result - a write's result as MUPDATE_DB_* with *error_r */
+static int db_result(int r, const char **error_r)
+{
+    if (r == MBOXLIST_OK)
+        return 0;
+    *error_r = db_error(r);
+    return r == MBOXLIST_BADNAME || r == MBOXLIST_BADENTRY
+               ? MUPDATE_DB_REFUSED : MUPDATE_DB_FAILED;
+}
+
+int mupdate_db_begin(const char **error_r)
+{
+    return db_result(mboxlist_begin(), error_r) ? MUPDATE_DB_FAILED : 0;
+}
+
+int mupdate_db_commit(const char **error_r)
+{
+    const char *fault = getenv("MUPDATE_FAULT_COMMIT_FILE");
+
+    if (fault && *fault && access(fault, F_OK) == 0) {
+        log_notice("mupdate commit fails: fault injection file=<%s>", fault);
+        mboxlist_abort();
+        *error_r = db_error(MBOXLIST_IOERROR);
+        return MUPDATE_DB_FAILED;
+    }
+    return db_result(mboxlist_commit(), error_r) ? MUPDATE_DB_FAILED : 0;
+}
+
+void mupdate_db_abort(void)
+{
+    mboxlist_abort();
+}
+
 int mupdate_db_set(const char *name, const char *location, const char *acl,
                    int exists, const char **error_r)
 {
@@ -89,7 +129,7 @@ int mupdate_db_set(const char *name, const char *location, const char *acl,
 
     if (!bang || bang == location || !bang[1]) {
         *error_r = "location must be server!partition";
-        return -1;
+        return MUPDATE_DB_REFUSED;
     }
     memset(&e, 0, sizeof(e));
     server = xstrndup(location, (size_t)(bang - location));
@@ -105,20 +145,12 @@ int mupdate_db_set(const char *name, const char *location, const char *acl,
     else if (r == MBOXLIST_EXISTS && !exists)
         r = mboxlist_update(&e);
     free(server);
-    if (r != MBOXLIST_OK) {
-        *error_r = db_error(r);
-        return -1;
-    }
-    return 0;
+    return db_result(r, error_r);
 }
 
 int mupdate_db_delete(const char *name, const char **error_r)
 {
     int r = mboxlist_delete(name);
 
-    if (r != MBOXLIST_OK && r != MBOXLIST_NOTFOUND) {
-        *error_r = db_error(r);
-        return -1;
-    }
-    return 0;
+    return db_result(r == MBOXLIST_NOTFOUND ? MBOXLIST_OK : r, error_r);
 }

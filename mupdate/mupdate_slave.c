@@ -118,7 +118,7 @@ static void accept_peers(struct mupdate_slave *s, int lfd, int local)
     int fd;
 
     while ((fd = service_accept(lfd, &conn)) >= 0)
-        slave_peer_new(s, fd, local || conn.is_unix, conn.peer);
+        slave_peer_new(s, fd, local || conn.is_unix, &conn);
 }
 
 /* fill_poll - the poll set; returns its size */
@@ -133,9 +133,45 @@ static size_t fill_poll(const struct mupdate_slave *s, struct pollfd *pfd,
     pfd[SLOT_UP] = (struct pollfd){ s->up ? mupdate_update_fd(s->up) : -1,
                                     POLLIN, 0 };
     for (i = 0; i < s->npeers; i++)
-        pfd[SLOT_PEERS + i] = (struct pollfd){ slave_peer_fd(s->peers[i]),
-                                               POLLIN, 0 };
+        pfd[SLOT_PEERS + i] = (struct pollfd){
+            slave_peer_fd(s->peers[i]),
+            slave_peer_hold(s->peers[i]) ? 0 : POLLIN, 0 };
     return SLOT_PEERS + s->npeers;
+}
+
+/* poll_wait - how long poll may sleep: the next reconnection attempt
+ * (while the master is away), the end of a peer's login-failure hold,
+ * at most a second */
+static int poll_wait(const struct mupdate_slave *s)
+{
+    long long now = clock_now_ms(), wait = s->up ? 1000 : s->next_try - now;
+    size_t i;
+
+    for (i = 0; i < s->npeers; i++) {
+        long long hold = slave_peer_hold(s->peers[i]);
+
+        if (hold && hold - now < wait)
+            wait = hold - now;
+    }
+    return wait < 0 ? 0 : wait > 1000 ? 1000 : (int)wait;
+}
+
+/* release_held - peers whose login-failure hold is over go on */
+static void release_held(struct mupdate_slave *s)
+{
+    struct slave_peer *due[SLAVE_PEERS_MAX];
+    long long now = clock_now_ms();
+    size_t i, ndue = 0;
+
+    for (i = 0; i < s->npeers; i++) {
+        long long hold = slave_peer_hold(s->peers[i]);
+
+        if (hold && hold <= now)
+            due[ndue++] = s->peers[i];
+    }
+    for (i = 0; i < ndue; i++)
+        if (slave_peer_release(s, due[i], now) < 0)
+            slave_peer_free(s, &due[i]);
 }
 
 /* serve_peers - input from the peers that polled ready */
@@ -149,16 +185,17 @@ static void serve_peers(struct mupdate_slave *s, const struct pollfd *pfd,
     for (i = SLOT_PEERS; i < n; i++)
         if (pfd[i].revents)
             ready[nready++] = s->peers[i - SLOT_PEERS];
-    for (i = 0; i < nready; i++)
-        if (slave_peer_input(s, ready[i]) < 0)
+    for (i = 0; i < nready; i++) {
+        /* a held peer only reports hang-ups: it is gone */
+        if (slave_peer_hold(ready[i]) || slave_peer_input(s, ready[i]) < 0)
             slave_peer_free(s, &ready[i]);
+    }
 }
 
 /* slave_loop - until a signal or master's departure */
 static void slave_loop(struct mupdate_slave *s, int listen_fd, int local_fd)
 {
     struct pollfd pfd[SLOT_PEERS + SLAVE_PEERS_MAX];
-    long long wait;
     size_t n;
     int r;
 
@@ -167,23 +204,23 @@ static void slave_loop(struct mupdate_slave *s, int listen_fd, int local_fd)
         if (!s->up && clock_now_ms() >= s->next_try)
             slave_up_connect(s);
         n = fill_poll(s, pfd, listen_fd, local_fd);
-        wait = s->up ? 1000 : s->next_try - clock_now_ms();
-        r = poll(pfd, n, wait < 0 ? 0 : wait > 1000 ? 1000 : (int)wait);
+        r = poll(pfd, n, poll_wait(s));
         if (r < 0 && errno != EINTR) {
             log_error("IOERROR: poll failed error=<%m>");
             return;
         }
-        if (r <= 0)
-            continue;
-        if (pfd[SLOT_MASTER_PIPE].revents & (POLLHUP | POLLERR))
-            return; /* master is gone */
-        if (pfd[SLOT_UP].revents && slave_sync_read(s) < 0)
-            up_drop(s);
-        if (pfd[SLOT_LISTEN].revents)
-            accept_peers(s, listen_fd, 0);
-        if (pfd[SLOT_LOCAL].revents)
-            accept_peers(s, local_fd, 1);
-        serve_peers(s, pfd, n);
+        if (r > 0) {
+            if (pfd[SLOT_MASTER_PIPE].revents & (POLLHUP | POLLERR))
+                return; /* master is gone */
+            if (pfd[SLOT_UP].revents && slave_sync_read(s) < 0)
+                up_drop(s);
+            if (pfd[SLOT_LISTEN].revents)
+                accept_peers(s, listen_fd, 0);
+            if (pfd[SLOT_LOCAL].revents)
+                accept_peers(s, local_fd, 1);
+            serve_peers(s, pfd, n);     /* pfd's slots match until here */
+        }
+        release_held(s);
     }
 }
 

@@ -14,6 +14,7 @@
 #include "mupdate/mupdate_client.h"
 
 struct hash_table;
+struct service_conn;
 struct slave_peer;
 
 /* Entries per transaction during the initial list. */
@@ -78,13 +79,21 @@ void slave_sync_lost(struct mupdate_slave *s);
 
 /* --- mupdate_slave_serve.c ----------------------------------------- */
 
-/* slave_peer_new - serve a local peer on fd (accepted, non-blocking);
- * trusted: no authentication needed (unix socket).  Sends the greeting.
- * NULL (fd closed) when full. */
+/* slave_peer_new - serve a peer on fd (accepted, non-blocking) that sc
+ * describes; trusted: no authentication needed (unix socket).  Sends the
+ * greeting.  NULL (fd closed) when full. */
 struct slave_peer *slave_peer_new(struct mupdate_slave *s, int fd,
-                                  int trusted, const char *peername);
-/* slave_peer_fd - the peer's fd (poll it for input). */
+                                  int trusted, const struct service_conn *sc);
+/* slave_peer_fd - the peer's fd (poll it for input unless held). */
 int slave_peer_fd(const struct slave_peer *p);
+/* slave_peer_hold - until when (ms, clock_now_ms) the peer is held
+ * silent after a failed login; 0: not held. */
+long long slave_peer_hold(const struct slave_peer *p);
+/* slave_peer_release - a held peer whose hold ended by now: send its
+ * answers and go on with its input.  0 ok (or still held), -1 done
+ * (free it). */
+int slave_peer_release(struct mupdate_slave *s, struct slave_peer *p,
+                       long long now);
 /* slave_peer_input - handle what the peer sent; 0 ok, -1 done (free it). */
 int slave_peer_input(struct mupdate_slave *s, struct slave_peer *p);
 /* slave_peer_free - close and free, dropping its waiters; NULL *pp. */

@@ -6,9 +6,12 @@
  * mailboxes.db; NOOP means "catch up now" (answered by the sync side once
  * the master's PONG arrived and everything before it is committed, NO
  * while the master is away); LOGOUT; every write is refused with a NO
- * naming the master.  Unix-socket peers are trusted; others must
- * authenticate, which the slave does not offer yet (TODO(#4)): they get
- * NO for everything but LOGOUT.
+ * naming the master.  Unix-socket peers are trusted; TCP peers must
+ * AUTHENTICATE first (mupdate_auth.c, the master's exchange: SASL with
+ * an optional initial response, multi-step, a growing delay after a
+ * failure during which the peer is held silent, slave_peer_hold) and get
+ * NO for everything but AUTHENTICATE and LOGOUT until then.  STARTTLS is
+ * not offered here.
  */
 #include "config.h"
 
@@ -24,6 +27,8 @@
 #include "lib/prot.h"
 #include "lib/str.h"
 #include "lib/xmalloc.h"
+#include "master/service.h"
+#include "mupdate/mupdate_auth.h"
 #include "mupdate/mupdate_slave_internal.h"
 
 #define PEER_READ_CHUNK 4096
@@ -31,18 +36,56 @@
 
 struct slave_peer {
     int fd;
-    int trusted;
+    int trusted;               /* unix socket: no login needed */
     int closing;
     int skipping;              /* discarding the rest of a bad line */
     char *name;
+    char *local_ipport, *remote_ipport;
+    struct mupdate_auth auth;  /* TCP peers: SASL state */
+    char *userid;              /* NULL until authenticated */
+    long long hold_until_ms;   /* failed login: silent until then */
     struct prot *p;
     struct imap_parser *parser;
     struct buf in;
     size_t inpos;
 };
 
+/* peer_send - mupdate_auth_ops.send: queue on the peer's stream */
+static void peer_send(void *rock, const char *data, size_t len)
+{
+    struct slave_peer *p = rock;
+
+    prot_write(p->p, data, len);
+}
+
+/* peer_authenticated - mupdate_auth_ops.succeeded */
+static void peer_authenticated(void *rock, const char *user, int ssf)
+{
+    struct slave_peer *p = rock;
+
+    p->userid = xstrdup(user);
+    if (ssf && mupdate_auth_layer(&p->auth, p->p, p->in.len - p->inpos) < 0)
+        p->closing = 1;
+}
+
+/* peer_auth_failed - mupdate_auth_ops.failed: hold the peer (its NO
+ * stays queued); the slave's loop releases it (slave_peer_release) */
+static void peer_auth_failed(void *rock, long long delay_ms, int close)
+{
+    struct slave_peer *p = rock;
+
+    if (close)
+        p->closing = 1;
+    if (delay_ms > 0)
+        p->hold_until_ms = clock_now_ms() + delay_ms;
+}
+
+static const struct mupdate_auth_ops peer_auth_ops = {
+    peer_send, peer_authenticated, peer_auth_failed,
+};
+
 struct slave_peer *slave_peer_new(struct mupdate_slave *s, int fd,
-                                  int trusted, const char *peername)
+                                  int trusted, const struct service_conn *sc)
 {
     struct imap_parser_limits lim;
     struct slave_peer *p;
@@ -50,7 +93,7 @@ struct slave_peer *slave_peer_new(struct mupdate_slave *s, int fd,
 
     if (s->npeers >= SLAVE_PEERS_MAX) {
         log_warning("mupdate slave refused peer: too many peer=<%s>",
-                    peername);
+                    sc->peer);
         close(fd);
         return NULL;
     }
@@ -59,10 +102,23 @@ struct slave_peer *slave_peer_new(struct mupdate_slave *s, int fd,
     p = xzmalloc(sizeof(*p));
     p->fd = fd;
     p->trusted = trusted;
-    p->name = xstrdup(peername);
+    p->name = xstrdup(sc->peer ? sc->peer : "unknown");
+    p->local_ipport = xstrdupnull(sc->local_ipport);
+    p->remote_ipport = xstrdupnull(sc->remote_ipport);
     p->p = prot_new(fd);
     prot_set_timeouts(p->p, 0, PEER_TIMEOUT);
     p->parser = imap_parser_new(&lim);
+    mupdate_auth_init(&p->auth, &peer_auth_ops, p, p->local_ipport,
+                      p->remote_ipport);
+    if (!trusted) {
+        struct buf caps = BUF_INIT;
+
+        /* without a SASL session AUTHENTICATE tries again, or says NO */
+        (void)mupdate_auth_reset(&p->auth, NULL);
+        mupdate_auth_caps(&p->auth, &caps);
+        prot_write(p->p, caps.s, caps.len);
+        buf_free(&caps);
+    }
     prot_printf(p->p, "* OK MUPDATE \"%s\" \"Cyrus Murder\" \"v3.6\" "
                 "\"mupdate://%s/\"\r\n",
                 cfg_get_string(IMAPOPT_SERVERNAME)
@@ -76,6 +132,11 @@ struct slave_peer *slave_peer_new(struct mupdate_slave *s, int fd,
 int slave_peer_fd(const struct slave_peer *p)
 {
     return p->fd;
+}
+
+long long slave_peer_hold(const struct slave_peer *p)
+{
+    return p->hold_until_ms;
 }
 
 void slave_peer_free(struct mupdate_slave *s, struct slave_peer **pp)
@@ -101,8 +162,12 @@ void slave_peer_free(struct mupdate_slave *s, struct slave_peer **pp)
     prot_free(&p->p);
     close(p->fd);
     imap_parser_free(&p->parser);
+    mupdate_auth_fini(&p->auth);
     buf_free(&p->in);
     free(p->name);
+    free(p->local_ipport);
+    free(p->remote_ipport);
+    free(p->userid);
     free(p);
     *pp = NULL;
 }
@@ -240,9 +305,15 @@ static void dispatch(struct mupdate_slave *s, struct slave_peer *p)
         prot_puts(p->p, "* BYE \"User Logged Out\"\r\n");
         slave_peer_answer(p, tag, 1, "Logout complete");
         p->closing = 1;
-    } else if (!p->trusted) {
-        slave_peer_answer(p, tag, 0, "Authentication required; this slave "
-                          "serves local peers only");
+    } else if (p->trusted && (!str_casecmp(cmd, "AUTHENTICATE") ||
+                              !str_casecmp(cmd, "STARTTLS"))) {
+        slave_peer_answer(p, tag, 0, "Not needed on the local channel");
+    } else if (!str_casecmp(cmd, "AUTHENTICATE")) {
+        mupdate_auth_command(&p->auth, tag, args, n);
+    } else if (!str_casecmp(cmd, "STARTTLS")) {
+        prot_printf(p->p, "%s BAD \"STARTTLS is not available\"\r\n", tag);
+    } else if (!p->trusted && !p->userid) {
+        slave_peer_answer(p, tag, 0, "Please authenticate first");
     } else if (!str_casecmp(cmd, "NOOP") && n == 0) {
         cmd_noop(s, p, tag);
     } else if (!str_casecmp(cmd, "FIND") && n == 1) {
@@ -253,9 +324,6 @@ static void dispatch(struct mupdate_slave *s, struct slave_peer *p)
                !str_casecmp(cmd, "DEACTIVATE") ||
                !str_casecmp(cmd, "DELETE") || !str_casecmp(cmd, "UPDATE")) {
         refuse_write(p, tag);
-    } else if (!str_casecmp(cmd, "AUTHENTICATE") ||
-               !str_casecmp(cmd, "STARTTLS")) {
-        slave_peer_answer(p, tag, 0, "Not needed on the local channel");
     } else {
         prot_printf(p->p, "%s BAD \"Unrecognized command or arguments\"\r\n",
                     tag);
@@ -275,13 +343,31 @@ static int bad_command(struct slave_peer *p)
     return imap_parser_error_is_fatal(p->parser) ? -1 : 1;
 }
 
+/* run_line - a complete line: a command, or a response of the
+ * AUTHENTICATE exchange (then the next line is read raw too) */
+static void run_line(struct mupdate_slave *s, struct slave_peer *p)
+{
+    if (mupdate_auth_active(&p->auth)) {
+        size_t len;
+        const char *line = imap_parser_raw_line(p->parser, &len);
+
+        mupdate_auth_line(&p->auth, line, len);
+    } else {
+        dispatch(s, p);
+    }
+    if (mupdate_auth_active(&p->auth)) {
+        imap_parser_reset(p->parser);
+        imap_parser_begin_raw_line(p->parser);
+    }
+}
+
 /* feed - parse and run every complete command in p->in; -1 fatal */
 static int feed(struct mupdate_slave *s, struct slave_peer *p)
 {
     size_t used;
     int r;
 
-    while (p->inpos < p->in.len && !p->closing) {
+    while (p->inpos < p->in.len && !p->closing && !p->hold_until_ms) {
         if (p->skipping) {
             r = imap_parser_skip_line(p->parser, p->in.s + p->inpos,
                                       p->in.len - p->inpos, &used);
@@ -289,13 +375,15 @@ static int feed(struct mupdate_slave *s, struct slave_peer *p)
             if (r < 0)
                 return -1;
             p->skipping = (r == 0);
+            if (!p->skipping && mupdate_auth_active(&p->auth))
+                mupdate_auth_line(&p->auth, NULL, 0); /* broken response */
             continue;
         }
         r = imap_parser_feed(p->parser, p->in.s + p->inpos,
                              p->in.len - p->inpos, &used);
         p->inpos += used;
         if (r == IMAP_PARSER_DONE)
-            dispatch(s, p);
+            run_line(s, p);
         else if (r == IMAP_PARSER_LITERAL_CONTINUATION)
             prot_puts(p->p, "+ go ahead\r\n");
         else if (r < 0 || r == IMAP_PARSER_LITERAL_STREAM) {
@@ -311,9 +399,15 @@ int slave_peer_input(struct mupdate_slave *s, struct slave_peer *p)
 {
     ssize_t n;
 
+    if (p->hold_until_ms)
+        return 0;               /* the delayed NO goes out later */
     prot_set_nonblocking(p->p, 1);
     for (;;) {
-        if (feed(s, p) < 0 || p->closing)
+        if (feed(s, p) < 0)
+            break;
+        if (p->hold_until_ms)
+            return 0;
+        if (p->closing)
             break;
         buf_reset(&p->in);
         p->inpos = 0;
@@ -328,4 +422,15 @@ int slave_peer_input(struct mupdate_slave *s, struct slave_peer *p)
     }
     prot_flush(p->p);
     return -1;
+}
+
+int slave_peer_release(struct mupdate_slave *s, struct slave_peer *p,
+                       long long now)
+{
+    if (!p->hold_until_ms || p->hold_until_ms > now)
+        return 0;
+    p->hold_until_ms = 0;
+    if (prot_flush(p->p) < 0 || p->closing)
+        return -1;
+    return slave_peer_input(s, p);
 }

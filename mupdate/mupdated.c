@@ -59,12 +59,12 @@ static int mupdated_init(int argc, char **argv, void *rock)
     (void)argv;
     (void)rock;
     raise_nofile();
+    imap_auth_init();   /* both modes: the slave's TCP peers log in too */
     if (!mupdated_master_mode)
         return 0;
     if (cfg_get_enum(IMAPOPT_MUPDATE_CONFIG) == IMAP_ENUM_MUPDATE_CONFIG_UNIFIED)
         fatal(EX_CONFIG, "mupdate -m cannot run on a unified murder server");
     mupdate_master_server.tls_ctx = mailsvc_tls_init();
-    imap_auth_init();
     return 0;
 }
 
