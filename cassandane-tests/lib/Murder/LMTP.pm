@@ -113,13 +113,7 @@ sub greeting { $_[0]{greeting} }
 # send - write raw bytes; 1 when all were written.
 sub send {
     my ($self, $data) = @_;
-    my $off = 0;
-    while ($off < length $data) {
-        my $n = syswrite($self->{sock}, $data, length($data) - $off, $off);
-        return 0 unless $n;
-        $off += $n;
-    }
-    return 1;
+    return Murder::Util::write_all($self->{sock}, $data);
 }
 
 sub line { Murder::Util::read_line($_[0]{sock}, $_[1] // $_[0]{timeout}) }

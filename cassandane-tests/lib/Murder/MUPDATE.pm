@@ -22,6 +22,7 @@ use Scalar::Util ();
 use Socket qw(PF_INET SOCK_STREAM SOL_SOCKET SO_RCVBUF inet_aton pack_sockaddr_in);
 use Time::HiRes qw(time);
 use Murder::Instance;
+use Murder::Util ();
 
 # Users of mupdate_node(): admin (in admins), murder (in admins, as in a
 # Murder::Topology), bob (an ordinary user).
@@ -205,13 +206,7 @@ sub next_tag { my ($self) = @_; return 'T' . ++$self->{tag} }
 # send_raw - write bytes as they are.
 sub send_raw {
     my ($self, $data) = @_;
-    my $off = 0;
-    while ($off < length $data) {
-        my $n = syswrite($self->{sock}, $data, length($data) - $off, $off);
-        return 0 unless defined $n && $n > 0;
-        $off += $n;
-    }
-    return 1;
+    return Murder::Util::write_all($self->{sock}, $data);
 }
 
 # send_cmd - send "tag CMD args..." (args quoted as needed); returns the tag.

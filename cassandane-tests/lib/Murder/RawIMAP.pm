@@ -17,6 +17,7 @@ use IO::Select;
 use Time::HiRes qw(time);
 use MIME::Base64 qw(encode_base64);
 use Murder::Instance;
+use Murder::Util ();
 
 our %USERS = (alice => 'alice-pw', bob => 'bob-pw', proxy => 'proxy-pw',
               admin => 'admin-pw');
@@ -83,13 +84,7 @@ sub start_ssl {
 # send - write raw bytes.
 sub send {
     my ($self, $data) = @_;
-    my $off = 0;
-    while ($off < length $data) {
-        my $n = syswrite($self->{sock}, $data, length($data) - $off, $off);
-        return 0 unless $n;
-        $off += $n;
-    }
-    return 1;
+    return Murder::Util::write_all($self->{sock}, $data);
 }
 
 # line - one line without CRLF; undef on EOF or timeout.

@@ -154,6 +154,19 @@ sub descendants {
     return grep { proc_alive($_) } @out;
 }
 
+# write_all - write all of $data to $sock (partial writes continued);
+# 1 when everything was written, 0 on an error or a closed peer.
+sub write_all {
+    my ($sock, $data) = @_;
+    my $off = 0;
+    while ($off < length $data) {
+        my $n = syswrite($sock, $data, length($data) - $off, $off);
+        return 0 unless $n;
+        $off += $n;
+    }
+    return 1;
+}
+
 # read_line - one line from $sock within $timeout seconds, without the
 # line ending; undef on EOF or timeout.  Uses sysread one byte at a time
 # (the sockets here carry short lines), so it never buffers past a line.
