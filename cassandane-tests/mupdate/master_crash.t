@@ -14,8 +14,10 @@ use Time::HiRes qw(time sleep);
 skip_unless_built(qw(master mupdate));
 
 my $n = Murder::MUPDATE::mupdate_node();
-my ($pid) = $n->child_pids('mupdate');
-ok($pid, "mupdate runs as pid $pid");
+# master may still be starting its prefork child when the port answers
+my $pid;
+Murder::Util::wait_for(sub { ($pid) = $n->child_pids('mupdate'); $pid }, 10);
+ok($pid, 'mupdate runs as pid ' . ($pid // '(none)'));
 $n->allow_crash($pid);
 
 my $w = Murder::MUPDATE->connect($n, user => 'murder');
