@@ -23,8 +23,10 @@ enum { BDB_NOTFOUND = DB_NOTFOUND };
 #undef DB_NOTFOUND
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -83,6 +85,27 @@ static int map_err(int r, const char *what, const char *path)
     }
 }
 
+/* env_open_lock - an exclusive flock on <envdir>/env.lock, held while the
+ * environment is opened; returns the fd (close it to release) or -1, in
+ * which case the open goes ahead unserialized */
+static int env_open_lock(const char *envdir)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/env.lock", envdir);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        log_error("IOERROR: open failed file=<%s> error=<%m>", path);
+        return -1;
+    }
+    while (flock(fd, LOCK_EX) < 0) {
+        if (errno != EINTR) {
+            log_error("IOERROR: flock failed file=<%s> error=<%m>", path);
+            break;
+        }
+    }
+    return fd;
+}
+
 /* bdb_init - version check, then open (and maybe recover) the environment */
 static int bdb_init(const char *envdir, int flags)
 {
@@ -117,7 +140,13 @@ static int bdb_init(const char *envdir, int flags)
     dbenv->set_lg_bsize(dbenv, 4 * 1024 * 1024);
     if (flags & DB_OPT_RECOVER)
         oflags |= DB_RECOVER;
-    if ((r = dbenv->open(dbenv, envdir, oflags, 0600)) != 0) {
+    /* Two processes creating the region files at once can see each other's
+     * half-made region (BDB0126 mmap: Invalid argument): take turns. */
+    int lockfd = env_open_lock(envdir);
+    r = dbenv->open(dbenv, envdir, oflags, 0600);
+    if (lockfd >= 0)
+        close(lockfd); /* releases the flock */
+    if (r != 0) {
         dbenv->close(dbenv, 0);
         dbenv = NULL;
         goto fail;
