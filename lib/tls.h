@@ -74,6 +74,16 @@ void tls_ctx_free(struct tls_ctx **ctxp);
  * *error_r (static storage).  After a failure the stream is unusable. */
 int tls_server_start(struct tls_ctx *ctx, struct prot *p, int timeout_s,
                      const char **error_r);
+/* For event loops: tls_server_attach puts TLS on p without waiting (1 ok,
+ * -1 with *error_r); then call tls_handshake_step whenever p's fd is ready
+ * for what it asked: 1 done (tls_get_info works), 0 call again when the
+ * fd is ready for *want_r, -1 failed with *error_r (the stream is
+ * unusable).  The caller bounds the time it allows. */
+#define TLS_WANT_READ  1u
+#define TLS_WANT_WRITE 2u
+int tls_server_attach(struct tls_ctx *ctx, struct prot *p, const char **error_r);
+int tls_handshake_step(struct prot *p, unsigned *want_r, const char **error_r);
+
 /* tls_client_start - handshake as a client; servername (may be NULL) is
  * sent as SNI and, with verify_peer, checked against the certificate. */
 int tls_client_start(struct tls_ctx *ctx, struct prot *p,

@@ -7,7 +7,8 @@
  * prot_free through the transport vtable) and the negotiated parameters
  * tls_get_info() reports.  The fd is non-blocking (prot_new), so every
  * OpenSSL call may ask to be retried when the fd is readable or writable;
- * the handshake waits for that with poll() and a deadline, the data path
+ * the blocking handshake waits for that with poll() and a deadline, an
+ * event loop drives it step by step (tls_handshake_step), the data path
  * hands it back to lib/prot.c as PROT_IO_WANT_*.  Errors: static strings
  * built from OpenSSL's error queue.
  */
@@ -161,33 +162,40 @@ void tls_ctx_free(struct tls_ctx **ctxp)
     free(*ctxp);
     *ctxp = NULL;
 }
-/* tls_handshake - drive SSL_do_handshake over the non-blocking fd */
+/* tls_step - one SSL_do_handshake: 1 done, 0 retry when the fd is ready
+ * for *events_r (POLLIN/POLLOUT), -1 failed with *error_r */
+static int tls_step(struct tls_conn *c, short *events_r, const char **error_r)
+{
+    int ret;
+
+    ERR_clear_error();
+    errno = 0;
+    ret = SSL_do_handshake(c->ssl);
+    if (ret == 1)
+        return 1;
+    switch (SSL_get_error(c->ssl, ret)) {
+    case SSL_ERROR_WANT_READ:
+        *events_r = POLLIN;
+        return 0;
+    case SSL_ERROR_WANT_WRITE:
+        *events_r = POLLOUT;
+        return 0;
+    default:
+        c->failed = 1;
+        *error_r = tls_ssl_error("TLS handshake failed");
+        return -1;
+    }
+}
+
+/* tls_handshake - drive the handshake to its end, waiting with poll() */
 static int tls_handshake(struct tls_conn *c, int fd, int timeout_s,
                          const char **error_r)
 {
     long long deadline = timeout_s ? clock_now_ms() + timeout_s * 1000LL : 0;
-    struct pollfd pfd;
+    struct pollfd pfd = { .fd = fd };
     int ret, ms;
 
-    for (;;) {
-        ERR_clear_error();
-        errno = 0;
-        ret = SSL_do_handshake(c->ssl);
-        if (ret == 1)
-            return 1;
-        switch (SSL_get_error(c->ssl, ret)) {
-        case SSL_ERROR_WANT_READ:
-            pfd.events = POLLIN;
-            break;
-        case SSL_ERROR_WANT_WRITE:
-            pfd.events = POLLOUT;
-            break;
-        default:
-            c->failed = 1;
-            *error_r = tls_ssl_error("TLS handshake failed");
-            return -1;
-        }
-        pfd.fd = fd;
+    while ((ret = tls_step(c, &pfd.events, error_r)) == 0) {
         ms = -1;
         if (deadline) {
             long long left = deadline - clock_now_ms();
@@ -201,6 +209,7 @@ static int tls_handshake(struct tls_conn *c, int fd, int timeout_s,
             return -1;
         }
     }
+    return ret;
 }
 
 /* tls_fill_info - record what was negotiated, including the peer cert */
@@ -226,8 +235,10 @@ static void tls_fill_info(struct tls_conn *c)
     X509_free(peer);
 }
 
-int tls_start(struct tls_ctx *ctx, struct prot *p, const char *servername,
-              int timeout_s, const char **error_r)
+/* tls_attach - an SSL object for ctx's side on p's fd, installed as p's
+ * transport (the handshake has not begun); NULL with *error_r */
+static struct tls_conn *tls_attach(struct tls_ctx *ctx, struct prot *p,
+                                   const char *servername, const char **error_r)
 {
     struct tls_conn *c;
     SSL *ssl = SSL_new(ctx->ssl_ctx);
@@ -235,7 +246,7 @@ int tls_start(struct tls_ctx *ctx, struct prot *p, const char *servername,
     if (!ssl || !SSL_set_fd(ssl, prot_fd(p))) {
         *error_r = tls_ssl_error("SSL_new");
         SSL_free(ssl);
-        return -1;
+        return NULL;
     }
     if (ctx->is_server) {
         SSL_set_accept_state(ssl);
@@ -246,7 +257,7 @@ int tls_start(struct tls_ctx *ctx, struct prot *p, const char *servername,
         if (servername && ctx->verify_peer && !SSL_set1_host(ssl, servername)) {
             *error_r = tls_ssl_error("SSL_set1_host");
             SSL_free(ssl);
-            return -1;
+            return NULL;
         }
     }
     c = xzmalloc(sizeof(*c));
@@ -254,12 +265,46 @@ int tls_start(struct tls_ctx *ctx, struct prot *p, const char *servername,
     /* refuses buffered plaintext and flushes our last plaintext reply */
     if (prot_set_transport(p, &tls_transport, c, error_r) < 0) {
         tls_tr_free(c);
-        return -1;
+        return NULL;
     }
-    if (tls_handshake(c, prot_fd(p), timeout_s, error_r) < 0)
+    return c;
+}
+
+int tls_start(struct tls_ctx *ctx, struct prot *p, const char *servername,
+              int timeout_s, const char **error_r)
+{
+    struct tls_conn *c = tls_attach(ctx, p, servername, error_r);
+
+    if (!c || tls_handshake(c, prot_fd(p), timeout_s, error_r) < 0)
         return -1;
     tls_fill_info(c);
     return 1;
+}
+
+int tls_server_attach(struct tls_ctx *ctx, struct prot *p, const char **error_r)
+{
+    if (!ctx->is_server) {
+        *error_r = "tls_server_attach with a client context";
+        return -1;
+    }
+    return tls_attach(ctx, p, NULL, error_r) ? 1 : -1;
+}
+
+int tls_handshake_step(struct prot *p, unsigned *want_r, const char **error_r)
+{
+    struct tls_conn *c = prot_transport_rock(p, &tls_transport);
+    short events = 0;
+    int r;
+
+    if (!c || c->failed) {
+        *error_r = "no TLS handshake on this stream";
+        return -1;
+    }
+    r = tls_step(c, &events, error_r);
+    if (r == 1)
+        tls_fill_info(c);
+    *want_r = events == POLLOUT ? TLS_WANT_WRITE : TLS_WANT_READ;
+    return r;
 }
 
 const struct tls_info *tls_get_info(const struct prot *p)

@@ -8,7 +8,8 @@
  * connected (more get "* BYE" and are closed), commits the changes of
  * each iteration as one group (mupdate_batch_commit; the loop does not
  * sleep while a new batch is open), wakes held peers when their
- * login-failure delay ends, frees closed peers between iterations,
+ * login-failure delay ends, closes unauthenticated peers that stay idle
+ * (or stall a TLS handshake), frees closed peers between iterations,
  * and returns on SIGTERM, SIGHUP or master going away: every peer then
  * gets "* BYE" and is closed (slaves reconnect to the next master).
  */
@@ -108,7 +109,8 @@ static void master_gone(struct mupdate_loop_io *io, unsigned events)
     }
 }
 
-/* master_timers - release held peers whose delay ended */
+/* master_timers - release held peers whose delay ended, close strangers
+ * whose deadline passed */
 static void master_timers(struct mupdate_server *srv)
 {
     long long now = clock_now_ms();
@@ -127,10 +129,19 @@ static void master_timers(struct mupdate_server *srv)
     }
     for (c = srv->conns; c; c = next) {
         next = c->next;
+        if (c->deadline_ms && !c->hold_until_ms) {
+            if (c->deadline_ms <= now) {
+                mupdate_conn_expire(c);
+                continue;
+            }
+            mupdate_master_timer(srv, c->deadline_ms);
+        }
         if (!c->hold_until_ms)
             continue;
         if (c->hold_until_ms <= now) {
             c->hold_until_ms = 0;
+            if (c->deadline_ms)     /* its idle time starts after the NO */
+                mupdate_conn_deadline(c, cfg_get_int(IMAPOPT_PROT_TIMEOUT_PREAUTH) * 1000LL);
             mupdate_conn_resume(c);
         } else {
             mupdate_master_timer(srv, c->hold_until_ms);

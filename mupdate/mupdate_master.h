@@ -53,7 +53,8 @@ struct xsasl_server;
 #define MUPDATE_LINE_MAX           (64u * 1024)
 #define MUPDATE_LITERAL_MAX        (64u * 1024)
 #define MUPDATE_ARGS_MAX           1024
-/* Seconds a STARTTLS handshake or SASL layer switch may block the loop. */
+/* Seconds a STARTTLS handshake may take (it runs in the loop, step by
+ * step); also the bound of a SASL layer switch's flush of its OK. */
 #define MUPDATE_HANDSHAKE_TIMEOUT  10
 /* Commands of one peer in one group commit; its further input waits for
  * the commit (conn_blocked). */
@@ -106,7 +107,12 @@ struct mupdate_conn {
     char *userid;                   /* NULL until authenticated */
     int is_admin;
     int tls;
+    unsigned tls_wait;              /* STARTTLS under way: the loop events
+                                       it waits for (MUPDATE_LOOP_*) */
+    int tls_attached;               /* ... past the plaintext OK */
     long long hold_until_ms;        /* failed login: silent until then */
+    long long deadline_ms;          /* not authenticated: closed then
+                                       (idle or handshake), 0 none */
 
     char *update_tag;               /* UPDATE issued (streaming mode) */
     struct strarray *update_hosts;  /* PARTIAL-UPDATE servers, or NULL */
@@ -148,8 +154,15 @@ void mupdate_conn_resume(struct mupdate_conn *c);
 /* mupdate_conn_flush - write what is queued; update the poll mask; close
  * the peer on a write error.  Returns 0, or -1 when it was closed. */
 int mupdate_conn_flush(struct mupdate_conn *c);
-/* mupdate_conn_authenticated - switch to the post-login parser limits. */
+/* mupdate_conn_authenticated - switch to the post-login parser limits;
+ * no idle deadline from now on. */
 void mupdate_conn_authenticated(struct mupdate_conn *c);
+/* mupdate_conn_deadline - close c unless it gets on within ms (0: no
+ * deadline). */
+void mupdate_conn_deadline(struct mupdate_conn *c, long long ms);
+/* mupdate_conn_expire - c's deadline passed: say why (in clear when no
+ * handshake is under way) and close it. */
+void mupdate_conn_expire(struct mupdate_conn *c);
 
 /* Output.  Responses are "tag SP word SP string CRLF"; text is sent as a
  * quoted string (it must be short, printable ASCII without quotes). */
@@ -184,6 +197,10 @@ int mupdate_master_auth_init(struct mupdate_conn *c);
 void mupdate_cmd_authenticate(struct mupdate_conn *c, const char *tag,
                               const struct imap_arg *args, size_t argc);
 void mupdate_cmd_starttls(struct mupdate_conn *c, const char *tag);
+/* mupdate_starttls_continue - drive c's STARTTLS on (from the loop, when
+ * the fd is ready for c->tls_wait): flush the OK, then handshake steps;
+ * at the end the new greeting, or the peer is closed. */
+void mupdate_starttls_continue(struct mupdate_conn *c);
 
 /* --- mupdate_master_update.c -------------------------------------------- */
 /* mupdate_master_update_start - UPDATE [hosts]: become a subscriber and begin

@@ -100,8 +100,6 @@ void mupdate_cmd_authenticate(struct mupdate_conn *c, const char *tag,
 
 void mupdate_cmd_starttls(struct mupdate_conn *c, const char *tag)
 {
-    const char *err = NULL;
-
     if (!c->srv->tls_ctx) {
         mupdate_reply(c, tag, "BAD", "STARTTLS is not available");
         return;
@@ -118,26 +116,65 @@ void mupdate_cmd_starttls(struct mupdate_conn *c, const char *tag)
     /* a pipelined command was sent in plaintext: never run it under TLS */
     if (c->inpos < c->in.len || prot_unread_raw(c->prot) > 0) {
         log_notice("PROTOERR data after STARTTLS before the handshake");
-        (void)prot_flush(c->prot);
         c->closing = 1;
         return;
     }
-    /* the handshake blocks the loop, bounded by MUPDATE_HANDSHAKE_TIMEOUT */
-    prot_set_timeouts(c->prot, MUPDATE_HANDSHAKE_TIMEOUT, MUPDATE_HANDSHAKE_TIMEOUT);
-    prot_set_write_nonblocking(c->prot, 0);
-    if (tls_server_start(c->srv->tls_ctx, c->prot, MUPDATE_HANDSHAKE_TIMEOUT,
-                         &err) < 0) {
-        log_notice("TLS handshake failed error=<%s>", err ? err : "");
-        mupdate_conn_close(c, "TLS handshake failed");
+    /* the rest runs from the loop as the socket allows, never blocking it */
+    c->tls_wait = MUPDATE_LOOP_OUT;
+    mupdate_conn_deadline(c, MUPDATE_HANDSHAKE_TIMEOUT * 1000LL);
+}
+
+/* starttls_failed - log and close: the stream is unusable */
+static void starttls_failed(struct mupdate_conn *c, const char *err)
+{
+    log_notice("TLS handshake failed error=<%s>", err ? err : "");
+    c->tls_wait = 0;
+    mupdate_conn_close(c, "TLS handshake failed");
+}
+
+void mupdate_starttls_continue(struct mupdate_conn *c)
+{
+    const char *err = NULL;
+    unsigned want;
+    int r;
+
+    if (!c->tls_attached) {
+        /* the plaintext OK must be on the wire before the handshake */
+        r = prot_flush(c->prot);
+        if (r == PROT_FAIL) {
+            starttls_failed(c, prot_error(c->prot));
+            return;
+        }
+        if (r != 1) {
+            c->tls_wait = MUPDATE_LOOP_OUT;
+            (void)mupdate_conn_flush(c);        /* updates the poll mask */
+            return;
+        }
+        if (tls_server_attach(c->srv->tls_ctx, c->prot, &err) < 0) {
+            starttls_failed(c, err);
+            return;
+        }
+        c->tls_attached = 1;
+    }
+    r = tls_handshake_step(c->prot, &want, &err);
+    if (r < 0) {
+        starttls_failed(c, err);
         return;
     }
-    prot_set_write_nonblocking(c->prot, 1);
-    prot_set_timeouts(c->prot, 0, 0);
+    if (r == 0) {
+        c->tls_wait = want == TLS_WANT_WRITE ? MUPDATE_LOOP_OUT : MUPDATE_LOOP_IN;
+        (void)mupdate_conn_flush(c);
+        return;
+    }
+    c->tls_wait = 0;
     c->tls = 1;
+    mupdate_conn_deadline(c, cfg_get_int(IMAPOPT_PROT_TIMEOUT_PREAUTH) * 1000LL);
     if (mupdate_auth_reset(&c->auth, c->prot) < 0) {
         prot_puts(c->prot, "* BYE \"Server unavailable\"\r\n");
         c->closing = 1;
-        return;
+    } else {
+        mupdate_greeting(c);
     }
-    mupdate_greeting(c);
+    /* the client may already have sent its first command under TLS */
+    mupdate_conn_resume(c);
 }

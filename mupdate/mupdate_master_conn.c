@@ -10,7 +10,10 @@
  * runs when the commit resumes the peer.  Reads and writes never block:
  * the stream is in non-blocking mode both ways, and a peer that does not
  * read its answers is no longer read from (MUPDATE_OUTPUT_BACKLOG) or, as
- * a subscriber, dropped (MUPDATE_PENDING_MAX).  Errors close the peer and
+ * a subscriber, dropped (MUPDATE_PENDING_MAX).  A peer that has not
+ * authenticated is closed after prot_timeout_preauth seconds without
+ * input (or MUPDATE_HANDSHAKE_TIMEOUT into a TLS handshake), so idle
+ * strangers cannot hold the connection slots.  Errors close the peer and
  * are logged.
  */
 #include "config.h"
@@ -20,6 +23,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/cfg.h"
+#include "lib/clock.h"
 #include "lib/imap_parser.h"
 #include "lib/log.h"
 #include "lib/prot.h"
@@ -84,9 +89,31 @@ struct mupdate_conn *mupdate_conn_new(struct mupdate_server *srv, int fd,
         mupdate_conn_close(c, "SASL unavailable");
         return NULL;
     }
+    mupdate_conn_deadline(c, cfg_get_int(IMAPOPT_PROT_TIMEOUT_PREAUTH) * 1000LL);
     mupdate_greeting(c);
     (void)mupdate_conn_flush(c);
     return c->dead ? NULL : c;
+}
+
+void mupdate_conn_deadline(struct mupdate_conn *c, long long ms)
+{
+    c->deadline_ms = ms ? clock_now_ms() + ms : 0;
+    if (c->deadline_ms)
+        mupdate_master_timer(c->srv, c->deadline_ms);
+}
+
+void mupdate_conn_expire(struct mupdate_conn *c)
+{
+    const char *why = c->tls_wait ? "TLS handshake timed out"
+                                  : "idle before authentication";
+
+    conn_log_ctx(c);
+    if (!c->tls_attached) {
+        prot_printf(c->prot, "* BYE \"%s\"\r\n", why);
+        (void)prot_flush(c->prot);      /* non-blocking: best effort */
+    }
+    mupdate_conn_close(c, why);
+    log_ctx_clear();
 }
 
 void mupdate_conn_close(struct mupdate_conn *c, const char *why)
@@ -148,14 +175,16 @@ void mupdate_conn_authenticated(struct mupdate_conn *c)
     lim.literal_plus = true;
     lim.allow_8bit_quoted = true;
     imap_parser_set_limits(c->parser, &lim);
+    mupdate_conn_deadline(c, 0);
 }
 
 /* conn_blocked - must input wait (streaming the initial list, a login
  * delay, a command or too many changes waiting for the group commit, too
- * much unread output, closing)? */
+ * much unread output, a TLS handshake, closing)? */
 static int conn_blocked(const struct mupdate_conn *c)
 {
     return c->closing || c->listing || c->hold_until_ms || c->deferred ||
+           c->tls_wait ||
            c->batched >= MUPDATE_BATCH_PEER_MAX ||
            prot_pending_output(c->prot) > MUPDATE_OUTPUT_BACKLOG;
 }
@@ -166,6 +195,11 @@ static void conn_want(struct mupdate_conn *c, int out_queued)
 {
     unsigned want = 0;
 
+    if (c->tls_wait) {          /* the handshake says what it needs */
+        if (mupdate_loop_want(c->srv->loop, &c->io, c->tls_wait) < 0)
+            mupdate_conn_close(c, "poll registration failed");
+        return;
+    }
     if (!conn_blocked(c))
         want |= MUPDATE_LOOP_IN;
     if (out_queued || c->listing)
@@ -292,6 +326,8 @@ static int conn_read(struct mupdate_conn *c)
     n = prot_read(c->prot, c->in.s, CONN_READ_CHUNK);
     if (n > 0) {
         c->in.len = (size_t)n;
+        if (!c->userid)         /* a stranger's idle time starts again */
+            mupdate_conn_deadline(c, cfg_get_int(IMAPOPT_PROT_TIMEOUT_PREAUTH) * 1000LL);
         return 1;
     }
     if (n == PROT_AGAIN)
@@ -329,6 +365,10 @@ static void conn_event(struct mupdate_loop_io *io, unsigned events)
     if (c->dead)
         return;
     conn_log_ctx(c);
+    if (c->tls_wait) {
+        mupdate_starttls_continue(c);
+        goto out;
+    }
     if (events & MUPDATE_LOOP_OUT) {
         if (mupdate_conn_flush(c) < 0)
             goto out;

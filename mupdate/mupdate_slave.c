@@ -140,15 +140,15 @@ static size_t fill_poll(const struct mupdate_slave *s, struct pollfd *pfd,
 }
 
 /* poll_wait - how long poll may sleep: the next reconnection attempt
- * (while the master is away), the end of a peer's login-failure hold,
- * at most a second */
+ * (while the master is away), the end of a peer's login-failure hold or
+ * its deadline to authenticate, at most a second */
 static int poll_wait(const struct mupdate_slave *s)
 {
     long long now = clock_now_ms(), wait = s->up ? 1000 : s->next_try - now;
     size_t i;
 
     for (i = 0; i < s->npeers; i++) {
-        long long hold = slave_peer_hold(s->peers[i]);
+        long long hold = slave_peer_due(s->peers[i]);
 
         if (hold && hold - now < wait)
             wait = hold - now;
@@ -156,7 +156,8 @@ static int poll_wait(const struct mupdate_slave *s)
     return wait < 0 ? 0 : wait > 1000 ? 1000 : (int)wait;
 }
 
-/* release_held - peers whose login-failure hold is over go on */
+/* release_held - peers whose login-failure hold is over go on; idle
+ * strangers are closed */
 static void release_held(struct mupdate_slave *s)
 {
     struct slave_peer *due[SLAVE_PEERS_MAX];
@@ -164,7 +165,7 @@ static void release_held(struct mupdate_slave *s)
     size_t i, ndue = 0;
 
     for (i = 0; i < s->npeers; i++) {
-        long long hold = slave_peer_hold(s->peers[i]);
+        long long hold = slave_peer_due(s->peers[i]);
 
         if (hold && hold <= now)
             due[ndue++] = s->peers[i];

@@ -89,9 +89,13 @@ int slave_peer_fd(const struct slave_peer *p);
 /* slave_peer_hold - until when (ms, clock_now_ms) the peer is held
  * silent after a failed login; 0: not held. */
 long long slave_peer_hold(const struct slave_peer *p);
+/* slave_peer_due - when (ms) slave_peer_release has something to do for
+ * the peer: the end of its hold, or its deadline to authenticate; 0:
+ * nothing. */
+long long slave_peer_due(const struct slave_peer *p);
 /* slave_peer_release - a held peer whose hold ended by now: send its
- * answers and go on with its input.  0 ok (or still held), -1 done
- * (free it). */
+ * answers and go on with its input; a stranger whose idle deadline
+ * passed: BYE.  0 ok (or still held), -1 done (free it). */
 int slave_peer_release(struct mupdate_slave *s, struct slave_peer *p,
                        long long now);
 /* slave_peer_input - handle what the peer sent; 0 ok, -1 done (free it). */

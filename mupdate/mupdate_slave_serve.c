@@ -10,7 +10,8 @@
  * AUTHENTICATE first (mupdate_auth.c, the master's exchange: SASL with
  * an optional initial response, multi-step, a growing delay after a
  * failure during which the peer is held silent, slave_peer_hold) and get
- * NO for everything but AUTHENTICATE and LOGOUT until then.  STARTTLS is
+ * NO for everything but AUTHENTICATE and LOGOUT until then, and are
+ * closed after prot_timeout_preauth seconds without input.  STARTTLS is
  * not offered here.
  */
 #include "config.h"
@@ -44,6 +45,7 @@ struct slave_peer {
     struct mupdate_auth auth;  /* TCP peers: SASL state */
     char *userid;              /* NULL until authenticated */
     long long hold_until_ms;   /* failed login: silent until then */
+    long long deadline_ms;     /* TCP, not authenticated: closed then */
     struct prot *p;
     struct imap_parser *parser;
     struct buf in;
@@ -64,6 +66,7 @@ static void peer_authenticated(void *rock, const char *user, int ssf)
     struct slave_peer *p = rock;
 
     p->userid = xstrdup(user);
+    p->deadline_ms = 0;
     if (ssf && mupdate_auth_layer(&p->auth, p->p, p->in.len - p->inpos) < 0)
         p->closing = 1;
 }
@@ -78,6 +81,14 @@ static void peer_auth_failed(void *rock, long long delay_ms, int close)
         p->closing = 1;
     if (delay_ms > 0)
         p->hold_until_ms = clock_now_ms() + delay_ms;
+}
+
+/* peer_idle_from_now - a stranger's idle time starts (again) */
+static void peer_idle_from_now(struct slave_peer *p)
+{
+    if (!p->trusted && !p->userid)
+        p->deadline_ms = clock_now_ms() +
+                         cfg_get_int(IMAPOPT_PROT_TIMEOUT_PREAUTH) * 1000LL;
 }
 
 static const struct mupdate_auth_ops peer_auth_ops = {
@@ -125,6 +136,7 @@ struct slave_peer *slave_peer_new(struct mupdate_slave *s, int fd,
                     ? cfg_get_string(IMAPOPT_SERVERNAME) : "localhost",
                 master ? master : "");
     prot_flush(p->p);
+    peer_idle_from_now(p);
     s->peers[s->npeers++] = p;
     return p;
 }
@@ -137,6 +149,11 @@ int slave_peer_fd(const struct slave_peer *p)
 long long slave_peer_hold(const struct slave_peer *p)
 {
     return p->hold_until_ms;
+}
+
+long long slave_peer_due(const struct slave_peer *p)
+{
+    return p->hold_until_ms ? p->hold_until_ms : p->deadline_ms;
 }
 
 void slave_peer_free(struct mupdate_slave *s, struct slave_peer **pp)
@@ -419,6 +436,7 @@ int slave_peer_input(struct mupdate_slave *s, struct slave_peer *p)
         if (n < 0)
             return -1;
         p->in.len = (size_t)n;
+        peer_idle_from_now(p);
     }
     prot_flush(p->p);
     return -1;
@@ -427,10 +445,19 @@ int slave_peer_input(struct mupdate_slave *s, struct slave_peer *p)
 int slave_peer_release(struct mupdate_slave *s, struct slave_peer *p,
                        long long now)
 {
+    if (!p->hold_until_ms && p->deadline_ms && p->deadline_ms <= now) {
+        log_info("mupdate slave closed peer: idle before authentication "
+                 "peer=<%s>", p->name);
+        prot_puts(p->p, "* BYE \"idle before authentication\"\r\n");
+        prot_set_nonblocking(p->p, 1);
+        (void)prot_flush(p->p);     /* best effort */
+        return -1;
+    }
     if (!p->hold_until_ms || p->hold_until_ms > now)
         return 0;
     p->hold_until_ms = 0;
     if (prot_flush(p->p) < 0 || p->closing)
         return -1;
+    peer_idle_from_now(p);          /* its idle time starts after the NO */
     return slave_peer_input(s, p);
 }

@@ -6,7 +6,9 @@
 # with an initial response and as a multi-step exchange (and "*" to
 # cancel) work as on the master; afterwards FIND, LIST and NOOP answer
 # from the local copy and writes are still refused; peers on the local
-# unix socket are unchanged (no login, no AUTH line).
+# unix socket are unchanged (no login, no AUTH line).  A TCP peer that
+# stays silent without logging in is closed after prot_timeout_preauth; a
+# silent local peer is kept.
 use FindBin;
 use lib "$FindBin::Bin/../lib";
 use Murder::Test timeout => 60;
@@ -19,7 +21,8 @@ use Time::HiRes qw(time);
 skip_unless_built(qw(master mupdate ctl_mboxlist));
 
 my $t = Murder::Topology->murder(backends => 0, frontends => 1, placeholders => 1,
-                                  frontend_config => { serverlist => '127.0.0.98' });
+                                  frontend_config => { serverlist => '127.0.0.98',
+                                                       prot_timeout_preauth => 5 });
 my $fe = $t->frontend(0);
 $fe->create_user('carol', 'carol-pw');
 $t->start;
@@ -121,6 +124,15 @@ ok($e->auth($admin, $pw), 'login after a cancelled exchange');
 is($e->cmd('FIND', 'user.tcp1')->{status}, 'OK', '... FIND ok');
 is($e->cmd('LOGOUT')->{status}, 'OK', 'LOGOUT');
 $e->close;
+
+# --- a silent TCP stranger is closed; the local peer, silent as long, is kept
+my $idle = tcp_peer();
+my $ti = time();
+my $bye = $idle->read_line(10);
+like($bye // '', qr/^\* BYE "idle before authentication"/, 'silent TCP peer: BYE');
+cmp_ok(time() - $ti, '>=', 4.5, sprintf('... after prot_timeout_preauth (%.1f s)', time() - $ti));
+ok($fe->wait_for_log(qr/closed peer: idle before authentication/, 5), '... logged');
+is($l->cmd('FIND', 'user.tcp1')->{status}, 'OK', 'silent local peer kept');
 
 $l->close;
 $m->close;
