@@ -55,6 +55,7 @@ static void auth_end(struct mupdate_auth *a)
     free(a->tag);
     free(a->mech);
     a->tag = a->mech = NULL;
+    a->final_ack = 0;
 }
 
 void mupdate_auth_fini(struct mupdate_auth *a)
@@ -136,7 +137,9 @@ static void auth_step_result(struct mupdate_auth *a, int r,
 {
     struct buf b64 = BUF_INIT;
 
-    if (r == 1) {
+    /* success data (SCRAM's server signature) cannot ride on the OK in
+     * MUPDATE: it goes out as one more challenge, as imapd does */
+    if (r == 1 && !out->len) {
         auth_succeeded(a);
         return;
     }
@@ -144,6 +147,8 @@ static void auth_step_result(struct mupdate_auth *a, int r,
         auth_failed(a, err);
         return;
     }
+    if (r == 1)
+        a->final_ack = 1;
     xsasl_encode64(out->s, out->len, &b64);
     buf_appendcstr(&b64, "\r\n");
     a->ops->send(a->rock, b64.s, b64.len);
@@ -207,6 +212,13 @@ void mupdate_auth_line(struct mupdate_auth *a, const char *line, size_t len)
         auth_end(a);
         if (mupdate_auth_reset(a, a->tls_prot) < 0)
             a->ops->failed(a->rock, 0, 1);
+        return;
+    }
+    if (a->final_ack) {
+        if (len)
+            auth_failed(a, "non-empty response after the final challenge");
+        else
+            auth_succeeded(a);
         return;
     }
     if (xsasl_decode64(line, len, &in, &err) < 0) {

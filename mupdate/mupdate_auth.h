@@ -48,6 +48,8 @@ struct mupdate_auth {
     struct prot *tls_prot;      /* the encrypted stream, NULL: no TLS */
     int tls;                    /* the session was made under TLS */
     int done;                   /* authenticated */
+    int final_ack;              /* success data sent as a last challenge:
+                                   the client's empty line completes */
     const char *local_ipport, *remote_ipport;   /* the owner's strings */
     const struct mupdate_auth_ops *ops;
     void *rock;

@@ -134,7 +134,22 @@ static int send_blob(struct mupdate_client *c, const struct buf *out)
     return mupdate_client_flush(c);
 }
 
-/* challenge_step - a "+ ..." line: decode it, step, answer */
+/* is_challenge - is line (of the exchange for tag) a challenge rather
+ * than the result or an untagged line?  Cyrus's master and ours send
+ * challenges as bare base64 lines (RFC 3656 section 4.2), possibly empty;
+ * "+ ..." is accepted too.  Base64 has no space, so "tag SP" and "* "
+ * cannot start one. */
+static int is_challenge(const char *tag, const char *line)
+{
+    size_t tl = strlen(tag);
+
+    if (line[0] == '+')
+        return 1;
+    return strncmp(line, "* ", 2) != 0 &&
+           !(strncmp(line, tag, tl) == 0 && line[tl] == ' ');
+}
+
+/* challenge_step - a challenge line: decode it, step, answer */
 static int challenge_step(struct mupdate_client *c, struct xsasl_client *sc,
                           const char *line, size_t len)
 {
@@ -142,7 +157,8 @@ static int challenge_step(struct mupdate_client *c, struct xsasl_client *sc,
     const char *err = NULL;
     int r;
 
-    line++, len--; /* the "+" */
+    if (len && line[0] == '+')
+        line++, len--;
     while (len && *line == ' ')
         line++, len--;
     if (len >= 2 && line[0] == '"' && line[len - 1] == '"')
@@ -219,7 +235,7 @@ static int auth_exchange(struct mupdate_client *c, struct xsasl_client *sc)
         if (mupdate_client_read_resp(c, 1, 1) != MUPDATE_RESP_READY)
             return MUPDATE_UNAVAILABLE;
         line = imap_parser_raw_line(c->parser, &len);
-        if (line[0] == '+') {
+        if (is_challenge(tag, line)) {
             r = challenge_step(c, sc, line, len);
             continue;
         }
