@@ -162,28 +162,17 @@ static void cmd_find(struct cmd_ctx *x)
     mupdate_reply(x->c, x->tag, "OK", "Search completed");
 }
 
-/* cmd_list - LIST [location-prefix].  The answer is produced at once:
- * LIST is for tools and backends' resyncs, whose lists are bounded by
- * what one backend holds; slaves use UPDATE, which is streamed. */
+/* cmd_list - LIST [location-prefix], streamed like UPDATE's initial list
+ * (mupdate_master_update.c) */
 static void cmd_list(struct cmd_ctx *x)
 {
     const char *prefix = NULL;
-    struct mupdate_list *list = x->c->srv->list;
-    struct buf line = BUF_INIT;
-    size_t i, n = mupdate_list_count(list);
 
     if (x->argc == 1 && string_args(x, &prefix) < 0) {
         mupdate_reply(x->c, x->tag, "BAD", "Invalid arguments: LIST [prefix]");
         return;
     }
-    for (i = 0; i < n; i++) {
-        const struct mupdate_list_entry *e = mupdate_list_at(list, i);
-
-        if (!prefix || str_has_prefix(e->location, prefix))
-            put_tagged_entry(x->c, x->tag, e, &line);
-    }
-    buf_free(&line);
-    mupdate_reply(x->c, x->tag, "OK", "List complete");
+    mupdate_master_list_start(x->c, x->tag, prefix);
 }
 
 /* cmd_update - UPDATE [server...] */

@@ -116,7 +116,10 @@ struct mupdate_conn {
 
     char *update_tag;               /* UPDATE issued (streaming mode) */
     struct strarray *update_hosts;  /* PARTIAL-UPDATE servers, or NULL */
-    int listing;                    /* the initial list is still going */
+    int listing;                    /* the initial list (or a LIST's
+                                       answer) is still going */
+    char *list_tag;                 /* a LIST being answered, or NULL */
+    char *list_prefix;              /* ... its location prefix, or NULL */
     char *cursor;                   /* last name listed, NULL: none yet */
     struct buf behind;              /* changes behind the cursor */
 
@@ -207,9 +210,14 @@ void mupdate_starttls_continue(struct mupdate_conn *c);
  * the initial list. */
 void mupdate_master_update_start(struct mupdate_conn *c, const char *tag,
                           struct strarray *hosts);
-/* mupdate_update_pump - produce the next slice of the initial list while
- * the output is short; end it with the tagged OK and the changes queued
- * behind the cursor. */
+/* mupdate_master_list_start - LIST [prefix]: answer it in slices as the
+ * socket drains (the same cursor as UPDATE's initial list; not a
+ * subscriber).  prefix may be NULL; both strings are copied. */
+void mupdate_master_list_start(struct mupdate_conn *c, const char *tag,
+                               const char *prefix);
+/* mupdate_update_pump - produce the next slice of the initial list (or
+ * LIST answer) while the output is short; end it with the tagged OK and,
+ * for UPDATE, the changes queued behind the cursor. */
 void mupdate_update_pump(struct mupdate_conn *c);
 /* mupdate_update_notify - send a committed change of name to every
  * subscriber it concerns: e is its new entry, NULL when deleted;

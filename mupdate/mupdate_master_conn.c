@@ -158,6 +158,8 @@ void mupdate_conn_free(struct mupdate_conn **cp)
     free(c->remote_ipport);
     free(c->userid);
     free(c->update_tag);
+    free(c->list_tag);
+    free(c->list_prefix);
     free(c->cursor);
     free(c);
     *cp = NULL;

@@ -13,6 +13,11 @@
  * listed).  So the subscriber ends with exactly the master's list and
  * then sees every later change, in commit order.
  *
+ * A LIST is answered the same way (c->list_tag, filtered by location
+ * prefix), without becoming a subscriber: each name shows the state it
+ * had when its slice was produced, so a big LIST never stalls the loop
+ * nor builds its answer in memory.
+ *
  * Once listed, a subscriber gets each change written to its stream at
  * commit time, before the writer's OK; there is no batching timer.  A
  * subscriber whose unsent output exceeds MUPDATE_PENDING_MAX is dropped
@@ -25,15 +30,20 @@
 
 #include "lib/log.h"
 #include "lib/prot.h"
+#include "lib/str.h"
 #include "lib/strarray.h"
 #include "lib/xmalloc.h"
 #include "mupdate/mupdate_master.h"
 
-/* wants_server - does c's PARTIAL-UPDATE host list take location? */
+/* wants_location - does c's PARTIAL-UPDATE host list (or LIST prefix)
+ * take location? */
 static int wants_location(const struct mupdate_conn *c, const char *location)
 {
     size_t i;
 
+    if (c->list_tag)
+        return !c->list_prefix ||
+               (location && str_has_prefix(location, c->list_prefix));
     if (!c->update_hosts)
         return 1;
     if (!location)
@@ -64,6 +74,15 @@ void mupdate_master_update_start(struct mupdate_conn *c, const char *tag,
     mupdate_update_pump(c);
 }
 
+void mupdate_master_list_start(struct mupdate_conn *c, const char *tag,
+                               const char *prefix)
+{
+    c->list_tag = xstrdup(tag);
+    c->list_prefix = xstrdupnull(prefix);
+    c->listing = 1;
+    mupdate_update_pump(c);
+}
+
 void mupdate_update_forget(struct mupdate_conn *c)
 {
     struct mupdate_server *srv = c->srv;
@@ -83,13 +102,20 @@ void mupdate_update_forget(struct mupdate_conn *c)
 /* update_list_done - the tagged OK, then the changes behind the cursor */
 static void update_list_done(struct mupdate_conn *c)
 {
+    free(c->cursor);
+    c->cursor = NULL;
+    c->listing = 0;
+    if (c->list_tag) {
+        mupdate_reply(c, c->list_tag, "OK", "List complete");
+        free(c->list_tag);
+        free(c->list_prefix);
+        c->list_tag = c->list_prefix = NULL;
+        return;
+    }
     mupdate_reply(c, c->update_tag, "OK", "streaming starts");
     if (c->behind.len)
         prot_write(c->prot, c->behind.s, c->behind.len);
     buf_free(&c->behind);
-    free(c->cursor);
-    c->cursor = NULL;
-    c->listing = 0;
 }
 
 void mupdate_update_pump(struct mupdate_conn *c)
@@ -99,6 +125,7 @@ void mupdate_update_pump(struct mupdate_conn *c)
     size_t i = mupdate_list_upper_bound(list, c->cursor);
     size_t n = mupdate_list_count(list);
     const struct mupdate_list_entry *last = NULL;
+    const char *tag = c->list_tag ? c->list_tag : c->update_tag;
 
     if (!c->listing || c->dead)
         return;
@@ -108,7 +135,7 @@ void mupdate_update_pump(struct mupdate_conn *c)
         last = e;
         if (!wants_location(c, e->location))
             continue;
-        buf_appendcstr(&out, c->update_tag);
+        buf_appendcstr(&out, tag);
         buf_putc(&out, ' ');
         mupdate_put_entry(&out, e);
         buf_appendcstr(&out, "\r\n");
