@@ -140,8 +140,7 @@ static void master_timers(struct mupdate_server *srv)
             continue;
         if (c->hold_until_ms <= now) {
             c->hold_until_ms = 0;
-            if (c->deadline_ms)     /* its idle time starts after the NO */
-                mupdate_conn_deadline(c, cfg_get_int(IMAPOPT_PROT_TIMEOUT_PREAUTH) * 1000LL);
+            mupdate_conn_idle_from_now(c);  /* idle time starts after the NO */
             mupdate_conn_resume(c);
         } else {
             mupdate_master_timer(srv, c->hold_until_ms);

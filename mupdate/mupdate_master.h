@@ -163,6 +163,9 @@ void mupdate_conn_authenticated(struct mupdate_conn *c);
 /* mupdate_conn_deadline - close c unless it gets on within ms (0: no
  * deadline). */
 void mupdate_conn_deadline(struct mupdate_conn *c, long long ms);
+/* mupdate_conn_idle_from_now - an unauthenticated c gets
+ * prot_timeout_preauth seconds from now (a no-op once authenticated). */
+void mupdate_conn_idle_from_now(struct mupdate_conn *c);
 /* mupdate_conn_expire - c's deadline passed: say why (in clear when no
  * handshake is under way) and close it. */
 void mupdate_conn_expire(struct mupdate_conn *c);

@@ -168,7 +168,7 @@ void mupdate_starttls_continue(struct mupdate_conn *c)
     }
     c->tls_wait = 0;
     c->tls = 1;
-    mupdate_conn_deadline(c, cfg_get_int(IMAPOPT_PROT_TIMEOUT_PREAUTH) * 1000LL);
+    mupdate_conn_idle_from_now(c);
     if (mupdate_auth_reset(&c->auth, c->prot) < 0) {
         prot_puts(c->prot, "* BYE \"Server unavailable\"\r\n");
         c->closing = 1;

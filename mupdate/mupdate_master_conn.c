@@ -89,7 +89,7 @@ struct mupdate_conn *mupdate_conn_new(struct mupdate_server *srv, int fd,
         mupdate_conn_close(c, "SASL unavailable");
         return NULL;
     }
-    mupdate_conn_deadline(c, cfg_get_int(IMAPOPT_PROT_TIMEOUT_PREAUTH) * 1000LL);
+    mupdate_conn_idle_from_now(c);
     mupdate_greeting(c);
     (void)mupdate_conn_flush(c);
     return c->dead ? NULL : c;
@@ -100,6 +100,12 @@ void mupdate_conn_deadline(struct mupdate_conn *c, long long ms)
     c->deadline_ms = ms ? clock_now_ms() + ms : 0;
     if (c->deadline_ms)
         mupdate_master_timer(c->srv, c->deadline_ms);
+}
+
+void mupdate_conn_idle_from_now(struct mupdate_conn *c)
+{
+    if (!c->userid)
+        mupdate_conn_deadline(c, cfg_get_int(IMAPOPT_PROT_TIMEOUT_PREAUTH) * 1000LL);
 }
 
 void mupdate_conn_expire(struct mupdate_conn *c)
@@ -328,8 +334,7 @@ static int conn_read(struct mupdate_conn *c)
     n = prot_read(c->prot, c->in.s, CONN_READ_CHUNK);
     if (n > 0) {
         c->in.len = (size_t)n;
-        if (!c->userid)         /* a stranger's idle time starts again */
-            mupdate_conn_deadline(c, cfg_get_int(IMAPOPT_PROT_TIMEOUT_PREAUTH) * 1000LL);
+        mupdate_conn_idle_from_now(c);  /* a stranger's idle time restarts */
         return 1;
     }
     if (n == PROT_AGAIN)
