@@ -27,6 +27,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "imap/dbconf.h"
 #include "imap/mboxlist.h"
 #include "imap/quota.h"
 #include "lib/buf.h"
@@ -57,6 +58,16 @@ static void setup(const char *conf, int create)
     if (startup_db(0) != DB_OK)
         fatal(EX_IOERR, "DBERROR: cannot open the database environment");
     r = mboxlist_open(create ? MBOXLIST_CREATE : 0);
+    if (r == MBOXLIST_NOTFOUND) {
+        struct buf path = BUF_INIT;
+
+        dbconf_path(MBOXLIST_FILE, &path);
+        fprintf(stderr, "ctl_mboxlist: there is no mailbox list yet: no "
+                "server has created %s\n", buf_cstring(&path));
+        buf_free(&path);
+        db_done();
+        exit(EX_NOINPUT);
+    }
     if (r != MBOXLIST_OK) {
         fprintf(stderr, "ctl_mboxlist: cannot open the mailbox list: %s\n",
                 mboxlist_errstr(r));

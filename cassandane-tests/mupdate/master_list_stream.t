@@ -29,6 +29,12 @@ $n->start;
 ok($n->wait_for_log(qr/mupdate master ready entries=<$N>/, 20), 'master loaded them');
 my ($pid) = map { /mupdate\[(\d+)\]: info: mupdate master ready/ ? $1 : () } $n->log_lines(qr/master ready/);
 
+# sanitized - is the master's process built with AddressSanitizer?
+sub sanitized {
+    open(my $f, '<', "/proc/$pid/maps") or return 0;
+    return scalar grep { /libasan/ } <$f>;
+}
+
 sub rss_kb {
     open(my $f, '<', "/proc/$pid/status") or return 0;
     while (<$f>) { return $1 if /^VmRSS:\s+(\d+)/ }
@@ -51,8 +57,12 @@ for (1 .. 1000) {
 is(scalar @got, 1000, 'first 1000 entries of the LIST');
 select(undef, undef, undef, 0.5);
 my $grew = rss_kb() - $rss0;
-# the whole answer is ~17 MB; a slice is 64 KB
-cmp_ok($grew, '<', 4096, "the master holds the answer back (RSS +$grew KB)");
+# the whole answer is ~17 MB; a slice is 64 KB.  Under ASan freed memory
+# stays resident (its quarantine), so RSS says nothing there.
+SKIP: {
+    skip 'RSS is not meaningful under AddressSanitizer', 1 if sanitized();
+    cmp_ok($grew, '<', 4096, "the master holds the answer back (RSS +$grew KB)");
+}
 
 # other peers are served meanwhile
 my $t0 = time;

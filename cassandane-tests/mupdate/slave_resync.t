@@ -22,6 +22,7 @@ $fe->stop;
 
 sub dump_fe {
     my ($out, $st) = Murder::LMTP::run_tool($fe, 'ctl_mboxlist', '-d');
+    return {} if $st >> 8 == 66;    # the slave has not created the list yet
     die "ctl_mboxlist -d: $out" if $st;
     my %h;
     for (split /\n/, $out) { $h{$1} = 1 if /^(\S+)\t/ }
