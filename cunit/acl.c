@@ -45,7 +45,8 @@ static void test_every_letter(void)
         { 'i', ACL_INSERT, "i" },     { 'p', ACL_POST, "p" },
         { 'k', ACL_CREATE, "kc" },    { 'x', ACL_DELETEMBOX, "xc" },
         { 't', ACL_DELETEMSG, "td" }, { 'e', ACL_EXPUNGE, "ed" },
-        { 'a', ACL_ADMIN, "a" },      { '0', ACL_USER(0), "0" },
+        { 'a', ACL_ADMIN, "a" },      { 'n', ACL_ANNOTATE, "n" },
+        { '0', ACL_USER(0), "0" },
         { '5', ACL_USER(5), "5" },    { '9', ACL_USER(9), "9" },
     };
     unsigned seen = 0;
@@ -62,10 +63,10 @@ static void test_every_letter(void)
                                t[i].reply);
     }
     CU_ASSERT_EQUAL(rights_of("lrswipkxtea"), ACL_STANDARD);
-    CU_ASSERT_EQUAL(rights_of("lrswipkxtea0123456789"), ACL_ALL);
-    CU_ASSERT_STRING_EQUAL(fmt(ACL_ALL, 0), "lrswipkxtea0123456789");
+    CU_ASSERT_EQUAL(rights_of("lrswipkxtean0123456789"), ACL_ALL);
+    CU_ASSERT_STRING_EQUAL(fmt(ACL_ALL, 0), "lrswipkxtean0123456789");
     CU_ASSERT_STRING_EQUAL(fmt(ACL_ALL, ACL_FMT_VIRTUAL),
-                           "lrswipkxtecda0123456789");
+                           "lrswipkxtecdan0123456789");
     /* canonical order whatever the input order; duplicates collapse */
     CU_ASSERT_STRING_EQUAL(fmt(rights_of("aetxkpiwsrl"), 0), "lrswipkxtea");
     CU_ASSERT_STRING_EQUAL(fmt(rights_of("rrrl"), 0), "lr");
@@ -112,7 +113,7 @@ static void test_rights_errors(void)
         { "lrQswicda", "'Q'" },    /* RFC 4314 3.1: uppercase is BAD */
         { "lrQ", "uppercase" },
         { "lrqswicda", "'q'" },    /* unsupported right */
-        { "n", "'n'" },
+        { "b", "'b'" },
         { "l r", "0x20" },
         { "l\tr", "0x09" },
         { "+l", "'+'" },          /* +/- only as the first byte of a mod */
@@ -180,32 +181,32 @@ static void test_capability_listrights(void)
 
     acl_listrights(ACL_NONE, &b);
     CU_ASSERT_STRING_EQUAL(buf_cstring(&b),
-        "\"\" l r s w i p k x t e c d a 0 1 2 3 4 5 6 7 8 9");
+        "\"\" l r s w i p k x t e c d a n 0 1 2 3 4 5 6 7 8 9");
 
     buf_reset(&b);
     acl_listrights(rights_of(ACL_DEFAULT_OWNER_RIGHTS), &b);
     CU_ASSERT_STRING_EQUAL(buf_cstring(&b),
-        "lkxca r s w i p t e d 0 1 2 3 4 5 6 7 8 9");
+        "lkxca r s w i p t e d n 0 1 2 3 4 5 6 7 8 9");
 
     /* one create member required: c goes with the required set, the
      * other member stays grantable on its own */
     buf_reset(&b);
     acl_listrights(rights_of("lka"), &b);
     CU_ASSERT_STRING_EQUAL(buf_cstring(&b),
-        "lkca r s w i p x t e d 0 1 2 3 4 5 6 7 8 9");
+        "lkca r s w i p x t e d n 0 1 2 3 4 5 6 7 8 9");
 
     /* the old Cyrus 2.2 default "lca": same as lkxa */
     buf_reset(&b);
     acl_listrights(rights_of("lca"), &b);
     CU_ASSERT_STRING_EQUAL(buf_cstring(&b),
-        "lkxca r s w i p t e d 0 1 2 3 4 5 6 7 8 9");
+        "lkxca r s w i p t e d n 0 1 2 3 4 5 6 7 8 9");
 
     /* no right listed twice, every right listed once */
     buf_reset(&b);
     acl_listrights(rights_of("lre"), &b);
     {
         const char *s = buf_cstring(&b);
-        for (const char *p = "lrswipkxtecda0123456789"; *p; p++) {
+        for (const char *p = "lrswipkxtecdan0123456789"; *p; p++) {
             int n = 0;
             for (const char *q = s; *q; q++)
                 n += (*q == *p);

@@ -23,7 +23,7 @@
 #include "lib/xmalloc.h"
 
 /* Bit n of a rights mask is the right acl_letters[n] (see acl.h). */
-static const char acl_letters[] = "lrswipkxtea0123456789";
+static const char acl_letters[] = "lrswipkxtean0123456789";
 #define ACL_NLETTERS (sizeof(acl_letters) - 1)
 #define ACL_IDX_E 9  /* virtual c and d are written after 'e' */
 
@@ -63,7 +63,7 @@ static const unsigned right_bits[256] = {
     ['l'] = ACL_LOOKUP,     ['r'] = ACL_READ,       ['s'] = ACL_SEEN,
     ['w'] = ACL_WRITE,      ['i'] = ACL_INSERT,     ['p'] = ACL_POST,
     ['k'] = ACL_CREATE,     ['x'] = ACL_DELETEMBOX, ['t'] = ACL_DELETEMSG,
-    ['e'] = ACL_EXPUNGE,    ['a'] = ACL_ADMIN,
+    ['e'] = ACL_EXPUNGE,    ['a'] = ACL_ADMIN,      ['n'] = ACL_ANNOTATE,
     ['c'] = ACL_VIRT_C,     ['d'] = ACL_VIRT_D,
     ['0'] = ACL_USER(0),    ['1'] = ACL_USER(1),    ['2'] = ACL_USER(2),
     ['3'] = ACL_USER(3),    ['4'] = ACL_USER(4),    ['5'] = ACL_USER(5),

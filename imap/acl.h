@@ -4,6 +4,9 @@
  *
  * RIGHTS are a bitmask (unsigned int, ACL_* bits below):
  *   l r s w i p k x t e a   (RFC 4314 section 2.1)
+ *   n                       Cyrus 2.5+'s "write shared annotations": stored
+ *                           and shown, granted by nothing here; Cyrus 3
+ *                           backends put it in every user's ACL
  *   0 .. 9                  site-defined rights (RFC 4314 section 2;
  *                           Cyrus stores them, so we accept them)
  *   c d                     obsolete RFC 2086 rights, VIRTUAL: never stored.
@@ -15,7 +18,7 @@
  *                           On input c/d expand to their members; on output
  *                           (MYRIGHTS, ACL, LISTRIGHTS: ACL_FMT_VIRTUAL) c is
  *                           shown when k or x is set, d when t or e is.
- *   Canonical order: l r s w i p k x t e [c d] a 0..9.
+ *   Canonical order: l r s w i p k x t e [c d] a n 0..9 (Cyrus's).
  *
  * ACL STRINGS are what mailboxes.db stores and mupdate transmits:
  *     identifier TAB rights TAB identifier TAB rights TAB ...
@@ -59,7 +62,8 @@ struct auth_state;
 #define ACL_DELETEMSG  (1u << 8)   /* t */
 #define ACL_EXPUNGE    (1u << 9)   /* e */
 #define ACL_ADMIN      (1u << 10)  /* a */
-#define ACL_USER0      (1u << 11)  /* '0'; ACL_USER(n) for '0' + n */
+#define ACL_ANNOTATE   (1u << 11)  /* n (Cyrus 2.5+: write shared annotations) */
+#define ACL_USER0      (1u << 12)  /* '0'; ACL_USER(n) for '0' + n */
 #define ACL_USER(n)    (ACL_USER0 << (n))
 
 #define ACL_NONE       0u
@@ -123,7 +127,7 @@ const char *acl_capability(void);
  * when a member is required.  required is what the identifier always has:
  * the implicit owner rights when it names the mailbox's owner, else
  * ACL_NONE.  Example for a non-owner:
- *     "" l r s w i p k x t e c d a 0 1 2 3 4 5 6 7 8 9 */
+ *     "" l r s w i p k x t e c d a n 0 1 2 3 4 5 6 7 8 9 */
 void acl_listrights(unsigned required, struct buf *out);
 
 /* --- ACL strings ------------------------------------------------------- */

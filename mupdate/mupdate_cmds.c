@@ -11,12 +11,18 @@
  * Replies follow Cyrus's mupdate where RFC 3656 leaves the text free;
  * list entries answering FIND/LIST/UPDATE carry the command's tag (RFC
  * 3656 section 3).  Every refusal names what was wrong.
+ *
+ * A location naming no partition ("server!") is recorded at
+ * NO_PARTITION: Cyrus 3.6's RENAME reserves and activates the new name
+ * there (its new partition is not known yet), and Cyrus's own master
+ * takes it.
  */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/buf.h"
 #include "lib/imap_parser.h"
 #include "lib/log.h"
 #include "lib/prot.h"
@@ -24,6 +30,10 @@
 #include "lib/strarray.h"
 #include "lib/xmalloc.h"
 #include "mupdate/mupdate_master.h"
+
+/* The partition recorded for a location that names none (as our slave
+ * does, mupdate_slave_sync.c). */
+#define NO_PARTITION "default"
 
 /* Command flags. */
 #define CMD_PREAUTH   0x1   /* allowed before authentication */
@@ -57,11 +67,26 @@ static int string_args(const struct cmd_ctx *x, const char **v)
     return 0;
 }
 
+/* location_arg - location v as recorded: "server!" (one '!', last)
+ * completed with NO_PARTITION in tmp, anything else as it is (a location
+ * without '!' is refused when written) */
+static const char *location_arg(const char *v, struct buf *tmp)
+{
+    const char *bang = strchr(v, '!');
+
+    if (!bang || bang == v || bang[1])
+        return v;
+    buf_setcstr(tmp, v);
+    buf_appendcstr(tmp, NO_PARTITION);
+    return buf_cstring(tmp);
+}
+
 /* cmd_reserve - RESERVE name location: refused when the name is taken */
 static void cmd_reserve(struct cmd_ctx *x)
 {
     const char *v[2];
     const struct mupdate_list_entry *e;
+    struct buf loc = BUF_INIT;
 
     if (string_args(x, v) < 0) {
         mupdate_batch_reply(x->c, x->tag, "BAD",
@@ -75,20 +100,25 @@ static void cmd_reserve(struct cmd_ctx *x)
                             e->location);
         return;
     }
-    mupdate_batch_set(x->c, x->tag, v[0], v[1], NULL, "Mailbox reserved");
+    mupdate_batch_set(x->c, x->tag, v[0], location_arg(v[1], &loc), NULL,
+                      "Mailbox reserved");
+    buf_free(&loc);
 }
 
 /* cmd_activate - ACTIVATE name location acl: create or update */
 static void cmd_activate(struct cmd_ctx *x)
 {
     const char *v[3];
+    struct buf loc = BUF_INIT;
 
     if (string_args(x, v) < 0) {
         mupdate_batch_reply(x->c, x->tag, "BAD",
                             "Invalid arguments: ACTIVATE name location acl");
         return;
     }
-    mupdate_batch_set(x->c, x->tag, v[0], v[1], v[2], "Mailbox activated");
+    mupdate_batch_set(x->c, x->tag, v[0], location_arg(v[1], &loc), v[2],
+                      "Mailbox activated");
+    buf_free(&loc);
 }
 
 /* cmd_deactivate - DEACTIVATE name location: active there -> reserved */
@@ -96,6 +126,7 @@ static void cmd_deactivate(struct cmd_ctx *x)
 {
     const char *v[2];
     const struct mupdate_list_entry *e;
+    struct buf loc = BUF_INIT;
 
     if (string_args(x, v) < 0) {
         mupdate_batch_reply(x->c, x->tag, "BAD",
@@ -107,12 +138,13 @@ static void cmd_deactivate(struct cmd_ctx *x)
         mupdate_batch_reply(x->c, x->tag, "NO", "Mailbox not currently active");
         return;
     }
-    if (strcmp(e->location, v[1]) != 0) {
+    v[1] = location_arg(v[1], &loc);
+    if (strcmp(e->location, v[1]) != 0)
         mupdate_batch_reply(x->c, x->tag, "NO", "Mailbox is active elsewhere (%s)",
                             e->location);
-        return;
-    }
-    mupdate_batch_set(x->c, x->tag, v[0], v[1], NULL, "Mailbox reserved");
+    else
+        mupdate_batch_set(x->c, x->tag, v[0], v[1], NULL, "Mailbox reserved");
+    buf_free(&loc);
 }
 
 /* cmd_delete - DELETE name */

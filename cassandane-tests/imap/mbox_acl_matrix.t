@@ -69,7 +69,7 @@ like(scalar $bob->cmd('STATUS "Other Users/alice/mr" (MESSAGES)'), qr/NO \[NONEX
      'after DELETEACL bob sees nothing');
 my @u;
 ($ok, @u) = $al->cmd('LISTRIGHTS INBOX alice');
-is($u[0], '* LISTRIGHTS "INBOX" "alice" lkxca r s w i p t e d 0 1 2 3 4 5 6 7 8 9',
+is($u[0], '* LISTRIGHTS "INBOX" "alice" lkxca r s w i p t e d n 0 1 2 3 4 5 6 7 8 9',
    'LISTRIGHTS: the owner always has the implicit rights');
 like(scalar $al->cmd('SETACL INBOX bob lrQ'), qr/NO|BAD/, 'bad rights refused');
 $n->stop;
