@@ -441,6 +441,7 @@ static const char *append_commit(struct append_req *q, uint32_t *uidvalidity_r,
         err = reserve_quota(q, bytes, &qroot);
     if (!err && (r = mailbox_append(mb, items, q->n)) != MAILBOX_OK) {
         err = r == MAILBOX_E_FLAGS_FULL ? "[LIMIT] Too many keywords"
+              : r == MAILBOX_E_MOVING   ? IMAP_SELECTED_MOVING_TEXT
                                         : "[SERVERBUG] Cannot append";
         if (qroot)
             quota_change(qroot, -bytes, -(int64_t)q->n, QUOTA_FORCE, NULL,

@@ -4,7 +4,9 @@
  * selected state.  CLOSE first expunges the \Deleted messages, silently
  * (no untagged EXPUNGE), when the mailbox is read-write and the session
  * has the 'e' right; the quota root's usage drops accordingly (once:
- * imap_selected_close -> mboxops_expunge).  UNSELECT
+ * imap_selected_close -> mboxops_expunge); when that expunge fails (the
+ * mailbox is being moved: NO [UNAVAILABLE]) the mailbox is closed all the
+ * same and CLOSE answers NO, as Cyrus does.  UNSELECT
  * never expunges.  Also CHECK (RFC 3501 6.4.1): nothing to flush (every
  * change is durable when its command answers), so it only reports.
  */
@@ -31,12 +33,17 @@ bool cmd_close(struct imap_cmd *cmd)
 {
     struct imap_session *s = cmd->sess;
     struct imap_selected *sel = s->selected;
+    int r;
 
     if (!close_args(cmd))
         return true;
-    imap_selected_close(s, strcmp(cmd->name, "CLOSE") == 0 &&
-                               (sel->rights & ACL_EXPUNGE));
-    imap_cmd_ok(cmd, "Completed");
+    r = imap_selected_close(s, strcmp(cmd->name, "CLOSE") == 0 &&
+                                   (sel->rights & ACL_EXPUNGE));
+    /* closed either way; but an expunge that did not happen is not OK */
+    if (r != MAILBOX_OK)
+        imap_selected_write_no(cmd, "CLOSE's expunge", r);
+    else
+        imap_cmd_ok(cmd, "Completed");
     return true;
 }
 

@@ -10,7 +10,8 @@
  * returns only once it is durable, so the OK [COPYUID ...] is never sent
  * for a copy that could be lost.  MOVE expunges the source messages only
  * after that commit: a failure leaves the source untouched (the copy is
- * then answered NO and not undone; RFC 6851 allows this).  MOVE sends its
+ * then answered NO and not undone; RFC 6851 allows this; a source being
+ * moved to another server is refused before the copy).  MOVE sends its
  * COPYUID in an untagged OK before the EXPUNGEs, which the end-of-command
  * report sends like any other expunge.
  *
@@ -107,6 +108,12 @@ static bool copy_check(struct imap_cmd *cmd, bool move,
         imap_cmd_no(cmd, "[NOPERM] Permission denied");
         return false;
     }
+    /* refuse before copying what could then not be expunged (the check
+     * under the expunge's lock still decides) */
+    if (move && mailbox_writable(sel->mb) != MAILBOX_OK) {
+        imap_cmd_no(cmd, "%s", IMAP_SELECTED_MOVING_TEXT);
+        return false;
+    }
     return true;
 }
 
@@ -154,8 +161,9 @@ static void copy_finish(struct imap_cmd *cmd, bool move, struct mailbox *dst,
         if (r == MAILBOX_OK)
             imap_cmd_ok(cmd, "Completed");
         else
-            imap_cmd_no(cmd, "[SERVERBUG] Messages copied but not removed: "
-                             "%s", mailbox_strerror(r));
+            imap_cmd_no(cmd, "[%s] Messages copied but not removed: %s",
+                        r == MAILBOX_E_MOVING ? "UNAVAILABLE" : "SERVERBUG",
+                        mailbox_strerror(r));
     }
     buf_free(&code);
 }
@@ -280,8 +288,7 @@ static void copy_run(struct imap_cmd *cmd, bool move, struct mailbox *dst,
     if (r == MAILBOX_E_FLAGS_FULL)
         imap_cmd_no(cmd, "[LIMIT] Too many keywords in the destination");
     else if (r != MAILBOX_OK)
-        imap_cmd_no(cmd, "[SERVERBUG] %s failed: %s", cmd->name,
-                    mailbox_strerror(r));
+        imap_selected_write_no(cmd, cmd->name, r);
     else
         copy_finish(cmd, move, dst, &src, &new);
     free(root);

@@ -79,7 +79,7 @@ bool cmd_expunge(struct imap_cmd *cmd)
     if (r == 1)
         return true;
     if (r != MAILBOX_OK)
-        imap_cmd_no(cmd, "[SERVERBUG] EXPUNGE failed: %s", mailbox_strerror(r));
+        imap_selected_write_no(cmd, "EXPUNGE", r);
     else
         imap_cmd_ok(cmd, "Completed");
     return true;

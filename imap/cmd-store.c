@@ -392,8 +392,7 @@ bool cmd_store(struct imap_cmd *cmd)
         } else if (r == MAILBOX_E_BADNAME) {
             imap_cmd_bad(cmd, "Invalid keyword");
         } else if (r != MAILBOX_OK) {
-            imap_cmd_no(cmd, "[SERVERBUG] STORE failed: %s",
-                        mailbox_strerror(r));
+            imap_selected_write_no(cmd, "STORE", r);
         } else {
             store_respond(cmd, &req, &uids, &changed, &failed);
             store_modified(cmd, &failed);

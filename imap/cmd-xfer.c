@@ -6,7 +6,9 @@
  *
  * Runs in a backend imapd with the MUPDATE hook installed and a
  * transport (imap/xfer_send.c).  Each mailbox goes through
- * xfer_one(): MOVING + DEACTIVATE, dump to an unlinked spool file, send,
+ * xfer_one(): MOVING, a write barrier (mailbox_write_barrier: sessions
+ * that still have it selected can no longer commit a change the dump
+ * would miss), DEACTIVATE, dump to an unlinked spool file, send,
  * then forget the local copy (success) or re-ACTIVATE (failure).  The
  * master is never told about the local delete after a success: the
  * destination's ACTIVATE already moved the name.
@@ -40,6 +42,7 @@
 #include "lib/buf.h"
 #include "lib/cfg.h"
 #include "lib/log.h"
+#include "lib/str.h"
 #include "lib/strarray.h"
 #include "lib/xmalloc.h"
 
@@ -56,6 +59,28 @@ struct xfer_job {
     const char *partition;   /* destination partition, "" its default */
     struct buf error;        /* why the current mailbox failed */
 };
+
+/* Longest MURDER_XFER_PAUSE_MS honoured (imap/xfer.h). */
+#define XFER_TEST_PAUSE_MAX_MS 60000
+
+/* test_pause - the tests' hold between dump and send: sleep
+ * MURDER_XFER_PAUSE_MS milliseconds when that is set (imap/xfer.h) */
+static void test_pause(const char *name)
+{
+    const char *env = getenv("MURDER_XFER_PAUSE_MS");
+    struct timespec ts;
+    uint64_t ms;
+
+    if (!env || str_parse_u64(env, strlen(env), XFER_TEST_PAUSE_MAX_MS,
+                              &ms) != 1 || ms == 0)
+        return;
+    log_warning("XFER test pause mailbox=<%s> ms=<%llu>", name,
+                (unsigned long long)ms);
+    ts.tv_sec = (time_t)(ms / 1000);
+    ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+        ;
+}
 
 /* spool_out - mailbox_dump_write's output into the spool file */
 static int spool_out(void *rock, const void *p, size_t n)
@@ -150,9 +175,10 @@ static void forget_local(const struct mboxlist_entry *e, const char *root,
     }
 }
 
-/* keep_aside - the mailbox changed after its dump (a direct session
- * wrote during the move): keep that copy under another name, admins
- * only, rather than lose the change */
+/* keep_aside - the mailbox changed after its dump although sessions'
+ * writes are refused while it is MOVING (a safety net: a tool such as
+ * reconstruct has no write check): keep that copy under another name,
+ * admins only, rather than lose the change */
 static void keep_aside(const char *name)
 {
     struct buf aside = BUF_INIT;
@@ -189,6 +215,7 @@ static int send_one(const struct mboxlist_entry *e, const char *root,
 
     if (fd < 0)
         return XFER_TEMP;
+    test_pause(e->name);
     r = transport->send(job->server, e->name, job->partition, fd, size,
                         &job->error);
     close(fd);
@@ -218,6 +245,14 @@ static int xfer_one(const struct mboxlist_entry *e, struct xfer_job *job)
         buf_setcstr(&job->error, "cannot mark the mailbox as moving");
         free(userid);
         return MBOXOPS_IO;
+    }
+    /* a session that checked "not MOVING" before commits first; any
+     * later write is refused (mailbox_set_write_check) */
+    if (mailbox_write_barrier(root, e->name) != MAILBOX_OK) {
+        buf_setcstr(&job->error, "the mailbox is busy (locked)");
+        set_moving(e->name, 0);
+        free(userid);
+        return MBOXOPS_UNAVAILABLE;
     }
     r = mboxops_murder_deactivate(e->name, e->partition);
     if (r != MBOXOPS_OK) {

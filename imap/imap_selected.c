@@ -8,7 +8,9 @@
  * every tagged OK/NO (imap_selected_report_cmd) and by the message
  * commands (resolve, told, format_flags).  Single-threaded; the state
  * hangs off struct imap_session.  Store errors are logged by mailbox.c;
- * a mailbox deleted under the session ends it with BYE.
+ * a mailbox deleted (or moved away) under the session ends it with BYE;
+ * a write refused because the mailbox is being moved is answered NO
+ * [UNAVAILABLE] (imap_selected_write_no).
  */
 #include "config.h"
 
@@ -61,15 +63,16 @@ int imap_selected_open(struct imap_session *s, const char *root,
     return 0;
 }
 
-void imap_selected_close(struct imap_session *s, bool expunge)
+int imap_selected_close(struct imap_session *s, bool expunge)
 {
     struct imap_selected *sel = s->selected;
+    int r = MAILBOX_OK;
 
     if (!sel)
-        return;
+        return r;
     if (expunge && !sel->readonly) {
-        int r = mboxops_expunge(sel->mb, NULL, 0, NULL);
-        if (r != MAILBOX_OK)
+        r = mboxops_expunge(sel->mb, NULL, 0, NULL);
+        if (r != MAILBOX_OK && r != MAILBOX_E_MOVING)
             log_error("IOERROR: expunge on close failed mailbox=<%s> "
                       "error=<%s>", sel->name, mailbox_strerror(r));
     }
@@ -85,6 +88,16 @@ void imap_selected_close(struct imap_session *s, bool expunge)
     s->selected = NULL;
     if (s->state == IMAP_CMD_SELECTED)
         s->state = IMAP_CMD_AUTH;
+    return r;
+}
+
+void imap_selected_write_no(struct imap_cmd *cmd, const char *what, int r)
+{
+    if (r == MAILBOX_E_MOVING)
+        imap_cmd_no(cmd, "%s", IMAP_SELECTED_MOVING_TEXT);
+    else
+        imap_cmd_no(cmd, "[SERVERBUG] %s failed: %s", what,
+                    mailbox_strerror(r));
 }
 
 void imap_selected_format_flags(const struct mailbox *mb,
@@ -190,7 +203,8 @@ void imap_selected_report(struct imap_session *s, unsigned flags)
         log_notice("selected mailbox gone mailbox=<%s> error=<%s>",
                    sel->name, mailbox_strerror(r));
         imap_session_bye(s, r == MAILBOX_E_NOTFOUND
-                                ? "Selected mailbox was deleted"
+                                ? "Selected mailbox was deleted or moved "
+                                  "to another server"
                                 : "Selected mailbox is not available");
         return;
     }

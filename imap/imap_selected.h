@@ -81,9 +81,23 @@ int imap_selected_open(struct imap_session *s, const char *root,
  * expunge (CLOSE on a read-write mailbox with the 'e' right), the
  * \Deleted messages are expunged first, silently, and their usage given
  * back to the quota root (mboxops_expunge).  The session returns to
- * the authenticated state.  No-op without a selection.  Also called by the
- * engine when the session ends. */
-void imap_selected_close(struct imap_session *s, bool expunge);
+ * the authenticated state even when that expunge fails.  Returns the
+ * expunge's mailbox_result (MAILBOX_OK when there was none), so CLOSE
+ * does not acknowledge an expunge that did not happen.  No-op without a
+ * selection.  Also called by the engine when the session ends. */
+int imap_selected_close(struct imap_session *s, bool expunge);
+
+/* The NO text for a write refused with MAILBOX_E_MOVING: the mailbox is
+ * being moved to another server (XFER) or is no longer served here;
+ * nothing changed. */
+#define IMAP_SELECTED_MOVING_TEXT \
+    "[UNAVAILABLE] Mailbox is being moved to another server, try again"
+
+/* imap_selected_write_no - answer cmd NO for a write to a mailbox (the
+ * selected one, or COPY's and APPEND's destination) that failed with
+ * mailbox_result r: IMAP_SELECTED_MOVING_TEXT for MAILBOX_E_MOVING,
+ * "[SERVERBUG] <what> failed: <reason>" for anything else. */
+void imap_selected_write_no(struct imap_cmd *cmd, const char *what, int r);
 
 /* Report flags. */
 #define IMAP_SELECTED_NOEXPUNGE 0x1  /* keep expunged messages for later */
@@ -93,7 +107,9 @@ void imap_selected_close(struct imap_session *s, bool expunge);
  * <uids>" instead once QRESYNC is enabled, RFC 7162 3.2.10), "* n
  * EXISTS", "* n FETCH (FLAGS (...))" for messages whose flags changed
  * (with MODSEQ when CONDSTORE is enabled), skipping UIDs in ->told.  When
- * the mailbox was deleted under us the session gets "* BYE" and ends.
+ * the mailbox was deleted under us, renamed away or moved to another
+ * server (XFER removes the local copy) the session gets "* BYE" and
+ * ends.
  * No-op without a selection.  Handlers that wait (IDLE) call it
  * themselves; everything else gets it through imap_cmd_ok/no. */
 void imap_selected_report(struct imap_session *s, unsigned flags);

@@ -118,12 +118,17 @@ void imap_untagged(struct imap_session *s, const char *fmt, ...)
 
 void imap_cmd_ok(struct imap_cmd *cmd, const char *fmt, ...)
 {
+    bool was_closing = cmd->sess->closing;
     va_list ap;
 
     /* untagged updates of the selected mailbox go before the tagged
      * reply (RFC 3501 5.2, 7.4.1) */
     if (cmd->sess->selected)
         imap_selected_report_cmd(cmd);
+    /* the report ended the session (the mailbox was deleted or moved
+     * away): its BYE is the answer, never an OK about a ghost mailbox */
+    if (cmd->sess->closing && !was_closing)
+        return;
     va_start(ap, fmt);
     reply(cmd->sess, cmd->tag, "OK", fmt, ap);
     va_end(ap);

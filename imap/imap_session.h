@@ -133,7 +133,9 @@ void imap_session_serve(const struct imap_server *server,
 /* imap_untagged - "* " fmt CRLF. */
 void imap_untagged(struct imap_session *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* imap_cmd_ok / imap_cmd_no - "tag OK|NO " fmt CRLF. */
+/* imap_cmd_ok / imap_cmd_no - "tag OK|NO " fmt CRLF, after the selected
+ * mailbox's report (imap_selected_report_cmd).  When that report ends
+ * the session (the mailbox is gone: BYE), imap_cmd_ok sends no OK. */
 void imap_cmd_ok(struct imap_cmd *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void imap_cmd_no(struct imap_cmd *cmd, const char *fmt, ...)

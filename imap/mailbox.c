@@ -60,6 +60,8 @@ const char *mailbox_strerror(int r)
     case MAILBOX_E_FLAGS_FULL: return "too many user flags in mailbox";
     case MAILBOX_E_BADNAME: return "invalid name";
     case MAILBOX_E_LOCKED: return "mailbox is locked";
+    case MAILBOX_E_MOVING:
+        return "mailbox is being moved to another server, try again";
     }
     return "unknown mailbox error";
 }
@@ -494,6 +496,18 @@ out:
     buf_free(&dir);
     buf_free(&tmp);
     buf_free(&idx);
+    return r;
+}
+
+int mailbox_write_barrier(const char *root, const char *name)
+{
+    struct mailbox *mb = NULL;
+    int r = mailbox_open(root, name, &mb);
+
+    /* a plain exclusive lock, not mbi_lock_write: the check would refuse */
+    if (r == MAILBOX_OK)
+        r = mbi_lock(mb, MBL_EXCLUSIVE);
+    mailbox_close(&mb); /* unlocks */
     return r;
 }
 

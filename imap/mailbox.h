@@ -87,6 +87,10 @@ enum mailbox_result {
     MAILBOX_E_FLAGS_FULL = -5, /* all MAILBOX_USER_FLAGS_MAX user flags in use */
     MAILBOX_E_BADNAME = -6,    /* bad mailbox name or user flag name */
     MAILBOX_E_LOCKED = -7,     /* lock not had within MAILBOX_LOCK_TIMEOUT_MS */
+    MAILBOX_E_MOVING = -8,     /* write refused: the mailbox is being moved
+                                  to another server or is no longer served
+                                  here (mailbox_set_write_check); nothing
+                                  changed, try again later */
 };
 
 /* System flags (record.system_flags). */
@@ -250,6 +254,41 @@ int mailbox_changed(struct mailbox *mb);
  * platform has none: poll mailbox_changed() then. */
 int mailbox_change_fd(struct mailbox *mb);
 void mailbox_change_drain(struct mailbox *mb);
+
+/* ---- who may write (mailbox_index.c; the barrier in mailbox.c) ---- */
+
+/* A write check: MAILBOX_OK when mailbox name (internal) may still be
+ * written by this server, MAILBOX_E_MOVING when not (being moved away,
+ * deleted, renamed: no longer served here), or another mailbox_result
+ * (the write is refused with it).  Called under the exclusive index lock:
+ * it must not lock the mailbox itself. */
+typedef int mailbox_write_check_fn(const char *name);
+
+/* mailbox_set_write_check - install fn for the process (NULL: none, every
+ * write goes ahead; the default, for tools and unit tests).  Every write
+ * through a handle (append, copy into it, flags, touch, expunge, cleanup,
+ * a new user flag) takes the exclusive index lock and then calls fn once,
+ * before it changes anything; a refusal returns its result and leaves
+ * the mailbox as it was.  Together with mailbox_write_barrier this lets a
+ * process that takes the mailbox out of service (XFER) know that no
+ * write commits after it: see mailbox_write_barrier.  The mail daemons
+ * install mboxops_write_check (imap/mailsvc.c). */
+void mailbox_set_write_check(mailbox_write_check_fn *fn);
+
+/* mailbox_writable - the write check alone, without any lock: for a
+ * command that does something it cannot undo before its write (MOVE
+ * copies before it expunges the source), to refuse early.  The check
+ * under the lock still decides.  MAILBOX_OK without a check installed. */
+int mailbox_writable(const struct mailbox *mb);
+
+/* mailbox_write_barrier - take and release the exclusive index lock of
+ * mailbox name on root once.  Called after the write check's answer for
+ * name changed (its mailboxes.db entry was marked MOVING): every writer
+ * that passed the check before has committed when this returns, every
+ * later one sees the new answer.  MAILBOX_OK, MAILBOX_E_NOTFOUND,
+ * MAILBOX_E_LOCKED (a writer held the lock for MAILBOX_LOCK_TIMEOUT_MS),
+ * or another error. */
+int mailbox_write_barrier(const char *root, const char *name);
 
 /* ---- appending (mailbox_append.c) ---- */
 

@@ -317,7 +317,7 @@ int mailbox_append(struct mailbox *mb, struct mailbox_append_item *items,
                   mb->name);
     if (n == 0)
         return MAILBOX_OK;
-    r = mbi_lock(mb, MBL_EXCLUSIVE);
+    r = mbi_lock_write(mb);
     if (r != MAILBOX_OK)
         return r;
     mailbox_fault("append-locked");

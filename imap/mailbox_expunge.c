@@ -51,7 +51,7 @@ int mailbox_expunge(struct mailbox *mb, const uint32_t *uids, size_t n,
 {
     struct mailbox_uids list = { NULL, 0, 0 };
     uint64_t modseq;
-    int r = mbi_lock(mb, MBL_EXCLUSIVE);
+    int r = mbi_lock_write(mb);
 
     if (r != MAILBOX_OK)
         return r;
@@ -115,7 +115,7 @@ int mailbox_cleanup(struct mailbox *mb, uint64_t upto)
     struct mailbox_header h;
     struct buf tmp = BUF_INIT;
     uint32_t kept = 0;
-    int r = mbi_lock(mb, MBL_EXCLUSIVE);
+    int r = mbi_lock_write(mb);
 
     if (r != MAILBOX_OK)
         return r;

@@ -182,7 +182,7 @@ int mailbox_user_flag(struct mailbox *mb, const char *name, int create,
             *idx_r = (unsigned)idx;
         return idx >= 0 ? MAILBOX_OK : MAILBOX_E_NOTFOUND;
     }
-    r = mbi_lock(mb, MBL_EXCLUSIVE);
+    r = mbi_lock_write(mb);
     if (r != MAILBOX_OK)
         return r;
     strarray_append(&one, name);
@@ -282,7 +282,7 @@ int mailbox_set_flags(struct mailbox *mb, const uint32_t *uids, size_t n,
     int r;
 
     sysflags &= MAILBOX_FLAGS_SYSTEM;
-    r = mbi_lock(mb, MBL_EXCLUSIVE);
+    r = mbi_lock_write(mb);
     if (r != MAILBOX_OK)
         return r;
     r = mbh_resolve(mb, user_flags, op != MAILBOX_FLAGS_REMOVE, bits);
@@ -300,7 +300,7 @@ int mailbox_touch(struct mailbox *mb, const uint32_t *uids, size_t n)
 
     if (n == 0)
         return MAILBOX_OK;
-    r = mbi_lock(mb, MBL_EXCLUSIVE);
+    r = mbi_lock_write(mb);
     if (r != MAILBOX_OK)
         return r;
     r = update_locked(mb, uids, n, MAILBOX_FLAGS_ADD, 0, none, true, 0,

@@ -415,6 +415,38 @@ void mbi_unlock(struct mailbox *mb)
     mb->lock = MBL_NONE;
 }
 
+/* The process's write check (mailbox_set_write_check); NULL: none. */
+static mailbox_write_check_fn *write_check;
+
+void mailbox_set_write_check(mailbox_write_check_fn *fn)
+{
+    write_check = fn;
+}
+
+int mailbox_writable(const struct mailbox *mb)
+{
+    return write_check ? write_check(mb->name) : MAILBOX_OK;
+}
+
+/* The check runs under the lock, so it and the commit are one step as
+ * seen by mailbox_write_barrier: a writer either committed before the
+ * barrier got the lock or checks after the answer changed.  One lookup
+ * per write call, whatever the number of messages. */
+int mbi_lock_write(struct mailbox *mb)
+{
+    int r = mbi_lock(mb, MBL_EXCLUSIVE);
+
+    if (r != MAILBOX_OK || !write_check)
+        return r;
+    r = write_check(mb->name);
+    if (r != MAILBOX_OK) {
+        mbi_unlock(mb);
+        log_notice("mailbox write refused mailbox=<%s> error=<%s>", mb->name,
+                   mailbox_strerror(r));
+    }
+    return r;
+}
+
 int mbi_write_records(struct mailbox *mb, uint32_t from, uint32_t count)
 {
     size_t n = (size_t)count * MAILBOX_RECORD_SIZE;

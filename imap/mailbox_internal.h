@@ -68,6 +68,11 @@ int mbi_record_decode(const unsigned char *p, struct mailbox_record *r);
  * it when another process committed; repairs need and take exclusive. */
 int mbi_lock(struct mailbox *mb, enum mailbox_lockstate type);
 void mbi_unlock(struct mailbox *mb);
+/* mbi_lock_write - mbi_lock(mb, MBL_EXCLUSIVE) for a write, then the
+ * process's write check (mailbox_set_write_check): every write of a
+ * handle starts here.  On a refusal the lock is released and nothing
+ * was changed; its result is returned. */
+int mbi_lock_write(struct mailbox *mb);
 /* mbi_write_records - write recs[from, from+count) to their slots. */
 int mbi_write_records(struct mailbox *mb, uint32_t from, uint32_t count);
 /* mbi_commit - recount, generation + 1, sync records, write the other

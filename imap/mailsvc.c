@@ -4,15 +4,18 @@
  * imapd.conf, and the databases every mailbox operation needs.
  *
  * One place for it, so imapd, pop3d and lmtpd cannot drift apart in how
- * they read tls_* options or which databases they hold.  Configuration
+ * they read tls_* options, which databases they hold or which mailboxes
+ * they may write (mboxops_write_check).  Configuration
  * errors are fatal (EX_CONFIG) before any client is accepted.
  */
 #include "config.h"
 
 #include <stddef.h>
 
+#include "imap/mailbox.h"
 #include "imap/mailsvc.h"
 #include "imap/mboxlist.h"
+#include "imap/mboxops.h"
 #include "imap/quota.h"
 #include "lib/cfg.h"
 #include "lib/db.h"
@@ -74,11 +77,14 @@ int mailsvc_open_dbs(void)
                   quota_errstr(r));
         return EX_IOERR;
     }
+    /* no write to a mailbox once it is no longer served here (XFER) */
+    mailbox_set_write_check(mboxops_write_check);
     return 0;
 }
 
 void mailsvc_close_dbs(void)
 {
+    mailbox_set_write_check(NULL);
     quota_close();
     mboxlist_close();
     db_done();

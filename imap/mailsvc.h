@@ -26,8 +26,11 @@ struct tls_ctx *mailsvc_tls_init(void);
  * not be opened. */
 int mailsvc_open_mboxlist(void);
 /* mailsvc_open_dbs - mailsvc_open_mboxlist, then
- * quotas.db (created when missing).  Returns 0, or an EX_* exit code
- * after logging a DBERROR line naming what could not be opened. */
+ * quotas.db (created when missing), and installs mboxops_write_check as
+ * the process's mailbox write check (no write commits to a mailbox that
+ * is being moved away or no longer served here).  Returns 0, or an EX_*
+ * exit code after logging a DBERROR line naming what could not be
+ * opened. */
 int mailsvc_open_dbs(void);
 /* mailsvc_close_dbs - close what mailsvc_open_dbs opened. */
 void mailsvc_close_dbs(void);

@@ -126,6 +126,25 @@ int mboxops_lookup(const struct mboxops_who *who, const char *name,
     return r;
 }
 
+int mboxops_write_check(const char *name)
+{
+    struct mboxlist_entry *e = NULL;
+    int r = mboxlist_lookup(name, &e);
+
+    if (r == MBOXLIST_OK) {
+        r = (e->type & (MBTYPE_MOVING | MBTYPE_REMOTE | MBTYPE_RESERVE |
+                        MBTYPE_DELETED)) ? MAILBOX_E_MOVING : MAILBOX_OK;
+    } else if (r == MBOXLIST_NOTFOUND) {
+        r = MAILBOX_E_MOVING; /* moved, deleted or renamed away */
+    } else {
+        log_error("DBERROR: cannot check mailbox before a write "
+                  "mailbox=<%s> error=<%s>", name, mboxlist_errstr(r));
+        r = MAILBOX_E_IO;
+    }
+    mboxlist_entry_free(&e);
+    return r;
+}
+
 const char *mboxops_root(const char *partition)
 {
     return partition ? cfg_get_partition(partition) : NULL;

@@ -86,6 +86,16 @@ int mboxops_lookup(const struct mboxops_who *who, const char *name,
                    unsigned need, struct mboxlist_entry **e_r,
                    unsigned *rights_r);
 
+/* mboxops_write_check - the mail daemons' write check
+ * (mailbox_set_write_check, installed by imap/mailsvc.c): a write to the
+ * store of internal name is allowed only while its local entry says the
+ * mailbox is served here, i.e. exists and is neither MOVING (an XFER took
+ * it out of service: cmd-xfer.c then waits for earlier writers with
+ * mailbox_write_barrier) nor REMOTE, RESERVE or DELETED.  MAILBOX_OK,
+ * MAILBOX_E_MOVING, or MAILBOX_E_IO when the list cannot be read (logged).
+ * One mailboxes.db lookup. */
+int mboxops_write_check(const char *name);
+
 /* mboxops_root - the directory of partition (cfg partition-NAME), NULL
  * when it is not declared. */
 const char *mboxops_root(const char *partition);

@@ -7,9 +7,15 @@
  * The source checks rights ('x' on the mailbox; a user's INBOX also
  * needs allowusermoves or an admin), then for the mailbox and each of
  * its children, parents first (imap/cmd-xfer.c):
- *   1. marks its entry MOVING and DEACTIVATEs it on the MUPDATE master
- *      (the name stays reserved at the old location: clients see it
- *      unavailable, delivery gets 4xx);
+ *   1. marks its entry MOVING, takes and releases the mailbox's
+ *      exclusive lock once (mailbox_write_barrier) and DEACTIVATEs it on
+ *      the MUPDATE master (the name stays reserved at the old location:
+ *      clients see it unavailable, delivery gets 4xx).  From the barrier
+ *      on no write commits to the mailbox: every write checks the entry
+ *      under that lock (mboxops_write_check), so a session that had it
+ *      selected before gets NO [UNAVAILABLE] for STORE, EXPUNGE, CLOSE's
+ *      expunge, MOVE...; after a move it gets BYE at its next command
+ *      (the local copy is gone), after a failed move it goes on;
  *   2. dumps it (imap/mailbox_dump.h) to an unlinked spool file and hands
  *      it to the transport, which logs in to the destination as
  *      proxy_authname and sends  tag XFERRECV name partition {n}  + dump;
@@ -76,6 +82,10 @@ const struct imap_stream_ops *xfer_recv_stream_ops(void);
 
 /* Fault injection for the crash tests (imap/mboxops_murder.h,
  * MURDER_CRASH_POINT): xfer_after_remote_ok - the source, right after
- * the destination's OK, before deleting its copy. */
+ * the destination's OK, before deleting its copy.
+ * For the tests of writes during a move: MURDER_XFER_PAUSE_MS=<n> makes
+ * the source sleep n milliseconds (at most 60000) after each mailbox's
+ * dump, before sending it, with the mailbox MOVING (logged as "XFER test
+ * pause").  Unset (production), nothing happens. */
 
 #endif /* IMAP_XFER_H */
