@@ -319,10 +319,9 @@ static int store_per_user(struct imap_selected *sel,
         if (!seqset_contains(failed, uids->v[i]))
             mailbox_uids_add(&passed, uids->v[i]);
     }
-    if (seen_view_store(&sel->seen, sel->mb, passed.v, passed.count,
+    r = seen_view_store(&sel->seen, sel->mb, passed.v, passed.count,
                         req->op == MAILBOX_FLAGS_REPLACE
-                            ? seen : req->op == MAILBOX_FLAGS_ADD, &ch) < 0)
-        r = MAILBOX_E_IO;
+                            ? seen : req->op == MAILBOX_FLAGS_ADD, &ch);
     for (size_t i = 0; i < ch.count; i++)
         seqset_add(changed, ch.v[i], ch.v[i]);
     mailbox_uids_fini(&passed);

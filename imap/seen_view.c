@@ -135,7 +135,7 @@ int seen_view_reload(struct seen_view *v, struct mailbox *mb,
  * CHANGEDSINCE misses. */
 static int store_once(struct seen_view *v, struct mailbox *mb,
                       const uint32_t *uids, size_t n, bool add,
-                      struct mailbox_uids *changed_r)
+                      struct mailbox_uids *changed_r, int *touch_r)
 {
     struct seqset set = SEQSET_INIT;
     struct mailbox_uids ch = { 0 };
@@ -153,7 +153,7 @@ static int store_once(struct seen_view *v, struct mailbox *mb,
                 seqset_remove(&set, uids[i], uids[i]);
             mailbox_uids_add(&ch, uids[i]);
         }
-        if (mb && mailbox_touch(mb, ch.v, ch.count) != MAILBOX_OK)
+        if (mb && (*touch_r = mailbox_touch(mb, ch.v, ch.count)) != MAILBOX_OK)
             goto out;                     /* logged by the mailbox layer */
         seqset_format(&set, &b);
         free(sd.seenuids);
@@ -185,16 +185,18 @@ int seen_view_store(struct seen_view *v, struct mailbox *mb,
                     const uint32_t *uids, size_t n, bool add,
                     struct mailbox_uids *changed_r)
 {
-    int r = SEEN_AGAIN;
+    int r = SEEN_AGAIN, touch = MAILBOX_OK;
 
     if (!v->per_user)
-        return -1;
+        return MAILBOX_E_IO;
     for (int i = 0; i < SEEN_VIEW_RETRIES && r == SEEN_AGAIN; i++)
-        r = store_once(v, mb, uids, n, add, changed_r);
+        r = store_once(v, mb, uids, n, add, changed_r, &touch);
+    if (touch == MAILBOX_E_MOVING)
+        return touch;   /* the mailbox refused the write: nothing changed */
     if (r != SEEN_OK)
         log_error("IOERROR: cannot store seen state uniqueid=<%s> "
                   "error=<%s>", v->uniqueid, seen_errstr(r));
-    return r == SEEN_OK ? 0 : -1;
+    return r == SEEN_OK ? MAILBOX_OK : MAILBOX_E_IO;
 }
 
 uint32_t seen_view_unseen(const struct seen_view *v, struct mailbox *mb,

@@ -68,8 +68,10 @@ int seen_view_reload(struct seen_view *v, struct mailbox *mb,
  * CONDSTORE CHANGEDSINCE and QRESYNC see per-user \Seen changes; pass
  * NULL for messages just appended or copied (their modseq is new).  The
  * UIDs whose state changed are appended to changed_r (may be NULL).
- * Requires per_user.  0, or -1 (the seen state did not change; the
- * modseqs may have been bumped). */
+ * Requires per_user.  MAILBOX_OK; MAILBOX_E_MOVING when mb refused the
+ * write (mailbox_set_write_check: being moved away) and nothing changed;
+ * else MAILBOX_E_IO (the seen state did not change; the modseqs may have
+ * been bumped). */
 int seen_view_store(struct seen_view *v, struct mailbox *mb,
                     const uint32_t *uids, size_t n, bool add,
                     struct mailbox_uids *changed_r);

@@ -4,8 +4,9 @@
 # begun every write is refused, so nothing it is told OK is lost.
 #  - the source holds the move after the dump (MURDER_XFER_PAUSE_MS, see
 #    imap/xfer.h); meanwhile STORE, UID STORE (a new keyword), EXPUNGE,
-#    UID EXPUNGE, MOVE and CLOSE's expunge from sessions that selected it
-#    before the XFER all get NO [UNAVAILABLE]; FETCH still works;
+#    UID EXPUNGE, MOVE, CLOSE's expunge and a non-owner's (per-user)
+#    \Seen STORE from sessions that selected it before the XFER all get
+#    NO [UNAVAILABLE]; FETCH still works;
 #  - the move succeeds: backend2 has exactly the pre-move state, backend1
 #    needed no DELETED.xfer.* copy (no "mailbox changed during XFER");
 #    the selected session gets BYE at its next command (no tagged OK),
@@ -84,7 +85,11 @@ sub pre_move {
 }
 
 # --- 1. the move succeeds --------------------------------------------
+like(imap($b1, 'SETACL user/alice/sel admin lrsw'), qr/^\S+ OK/,
+     'the admin may read and flag alice\'s sel (its \\Seen is per user)');
 my $before = pre_move('sel', 'user.alice.sel');
+my $other = Murder::MurderBackend::admin($b1);
+like(scalar $other->cmd('SELECT user/alice/sel'), qr/^\S+ OK/, 'the admin selects it too');
 
 my $s = selected('sel');
 my $closer = selected('sel');
@@ -94,6 +99,9 @@ like($idler->line(10) // 'EOF', qr/^\+ /, 'a third one IDLEs');
 
 my ($x, $xtag) = start_xfer('sel', 'user.alice.sel');
 refused($s, 'during the move');
+like(scalar $other->cmd('STORE 1 +FLAGS (\\Seen)'), qr/^\S+ NO \[UNAVAILABLE\] /,
+     'during the move: a per-user \\Seen STORE is refused the same way');
+$other->close;
 like(scalar $closer->cmd('CLOSE'), qr/^\S+ NO \[UNAVAILABLE\] /,
      "during the move: CLOSE does not claim its expunge");
 like(scalar $x->until_tag($xtag, 40) // 'EOF', qr/^\S+ OK /, 'the XFER succeeds');
