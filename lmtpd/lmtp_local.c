@@ -283,7 +283,10 @@ static int append_one(struct local_spool *sp, struct mailbox_stage *st,
     item.cache = sp->cache.s;
     item.cache_len = sp->cache.len;
     r = mailbox_append(mb, &item, 1);
-    if (r != MAILBOX_OK)
+    if (r == MAILBOX_E_MOVING)      /* refused, not failed: try again later */
+        log_notice("delivery deferred: mailbox is being moved mailbox=<%s>",
+                   mailbox);
+    else if (r != MAILBOX_OK)
         log_error("IOERROR: append failed mailbox=<%s> error=<%s>", mailbox,
                   mailbox_strerror(r));
     *uid_r = item.uid;
