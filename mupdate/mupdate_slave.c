@@ -134,8 +134,7 @@ static size_t fill_poll(const struct mupdate_slave *s, struct pollfd *pfd,
                                     POLLIN, 0 };
     for (i = 0; i < s->npeers; i++)
         pfd[SLOT_PEERS + i] = (struct pollfd){
-            slave_peer_fd(s->peers[i]),
-            slave_peer_hold(s->peers[i]) ? 0 : POLLIN, 0 };
+            slave_peer_fd(s->peers[i]), slave_peer_events(s->peers[i]), 0 };
     return SLOT_PEERS + s->npeers;
 }
 
@@ -175,21 +174,33 @@ static void release_held(struct mupdate_slave *s)
             slave_peer_free(s, &due[i]);
 }
 
-/* serve_peers - input from the peers that polled ready */
+/* serve_peers - output to and input from the peers that polled ready */
 static void serve_peers(struct mupdate_slave *s, const struct pollfd *pfd,
                         size_t n)
 {
     struct slave_peer *ready[SLAVE_PEERS_MAX];
+    short revents[SLAVE_PEERS_MAX];
     size_t i, nready = 0;
 
     /* the peer array changes as peers leave: pick the ready ones first */
-    for (i = SLOT_PEERS; i < n; i++)
-        if (pfd[i].revents)
+    for (i = SLOT_PEERS; i < n; i++) {
+        if (pfd[i].revents) {
+            revents[nready] = pfd[i].revents;
             ready[nready++] = s->peers[i - SLOT_PEERS];
+        }
+    }
     for (i = 0; i < nready; i++) {
-        /* a held peer only reports hang-ups: it is gone */
-        if (slave_peer_hold(ready[i]) || slave_peer_input(s, ready[i]) < 0)
-            slave_peer_free(s, &ready[i]);
+        struct slave_peer *p = ready[i];
+        int r = 0;
+
+        if (slave_peer_hold(p))
+            r = -1;             /* a held peer only reports hang-ups */
+        if (r == 0 && (revents[i] & POLLOUT))
+            r = slave_peer_output(s, p);
+        if (r == 0 && (revents[i] & ~POLLOUT))
+            r = slave_peer_input(s, p);
+        if (r < 0)
+            slave_peer_free(s, &p);
     }
 }
 

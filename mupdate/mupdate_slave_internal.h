@@ -98,6 +98,13 @@ long long slave_peer_due(const struct slave_peer *p);
  * passed: BYE.  0 ok (or still held), -1 done (free it). */
 int slave_peer_release(struct mupdate_slave *s, struct slave_peer *p,
                        long long now);
+/* slave_peer_events - what to poll the peer's fd for: POLLIN unless it
+ * is held, closing or backlogged, POLLOUT while output waits. */
+short slave_peer_events(const struct slave_peer *p);
+/* slave_peer_output - its fd is writable: send what waits, then run
+ * commands that waited for the backlog to drain.  0 ok, -1 done (free
+ * it). */
+int slave_peer_output(struct mupdate_slave *s, struct slave_peer *p);
 /* slave_peer_input - handle what the peer sent; 0 ok, -1 done (free it). */
 int slave_peer_input(struct mupdate_slave *s, struct slave_peer *p);
 /* slave_peer_free - close and free, dropping its waiters; NULL *pp. */

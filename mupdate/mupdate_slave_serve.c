@@ -12,10 +12,14 @@
  * failure during which the peer is held silent, slave_peer_hold) and get
  * NO for everything but AUTHENTICATE and LOGOUT until then, and are
  * closed after prot_timeout_preauth seconds without input.  STARTTLS is
- * not offered here.
+ * not offered here.  Writes never block the slave's loop: output waits
+ * in the peer's stream and goes out as the socket drains
+ * (slave_peer_events, slave_peer_output); a peer with more than
+ * PEER_OUTPUT_BACKLOG unsent is not read from until it catches up.
  */
 #include "config.h"
 
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -33,7 +37,9 @@
 #include "mupdate/mupdate_slave_internal.h"
 
 #define PEER_READ_CHUNK 4096
-#define PEER_TIMEOUT    10 /* seconds a blocked write may take */
+/* A peer's commands are not read while this much of its output waits
+ * (one that pipelines LISTs without reading the answers). */
+#define PEER_OUTPUT_BACKLOG (1024u * 1024)
 
 struct slave_peer {
     int fd;
@@ -69,6 +75,7 @@ static void peer_authenticated(void *rock, const char *user, int ssf)
     p->deadline_ms = 0;
     if (ssf && mupdate_auth_layer(&p->auth, p->p, p->in.len - p->inpos) < 0)
         p->closing = 1;
+    prot_set_write_nonblocking(p->p, 1);    /* the layer switch blocked */
 }
 
 /* peer_auth_failed - mupdate_auth_ops.failed: hold the peer (its NO
@@ -117,7 +124,8 @@ struct slave_peer *slave_peer_new(struct mupdate_slave *s, int fd,
     p->local_ipport = xstrdupnull(sc->local_ipport);
     p->remote_ipport = xstrdupnull(sc->remote_ipport);
     p->p = prot_new(fd);
-    prot_set_timeouts(p->p, 0, PEER_TIMEOUT);
+    prot_set_nonblocking(p->p, 1);
+    prot_set_write_nonblocking(p->p, 1);
     p->parser = imap_parser_new(&lim);
     mupdate_auth_init(&p->auth, &peer_auth_ops, p, p->local_ipport,
                       p->remote_ipport);
@@ -378,13 +386,20 @@ static void run_line(struct mupdate_slave *s, struct slave_peer *p)
     }
 }
 
+/* backlogged - too much unsent output to take more commands? */
+static int backlogged(const struct slave_peer *p)
+{
+    return prot_pending_output(p->p) > PEER_OUTPUT_BACKLOG;
+}
+
 /* feed - parse and run every complete command in p->in; -1 fatal */
 static int feed(struct mupdate_slave *s, struct slave_peer *p)
 {
     size_t used;
     int r;
 
-    while (p->inpos < p->in.len && !p->closing && !p->hold_until_ms) {
+    while (p->inpos < p->in.len && !p->closing && !p->hold_until_ms &&
+           !backlogged(p)) {
         if (p->skipping) {
             r = imap_parser_skip_line(p->parser, p->in.s + p->inpos,
                                       p->in.len - p->inpos, &used);
@@ -412,33 +427,65 @@ static int feed(struct mupdate_slave *s, struct slave_peer *p)
     return 0;
 }
 
+/* flush_or_done - write what the socket takes; 0 go on, -1 done (a write
+ * error, or closing with everything sent) */
+static int flush_or_done(struct slave_peer *p)
+{
+    if (prot_flush(p->p) < 0)
+        return -1;
+    return p->closing && !prot_pending_output(p->p) ? -1 : 0;
+}
+
+short slave_peer_events(const struct slave_peer *p)
+{
+    short ev = 0;
+
+    if (p->hold_until_ms)
+        return 0;               /* its NO waits: only hang-ups matter */
+    if (!p->closing && !backlogged(p))
+        ev |= POLLIN;
+    if (prot_pending_output(p->p))
+        ev |= POLLOUT;
+    return ev;
+}
+
+int slave_peer_output(struct mupdate_slave *s, struct slave_peer *p)
+{
+    if (p->hold_until_ms)
+        return 0;
+    if (flush_or_done(p) < 0)
+        return -1;
+    /* commands that waited for the backlog to drain */
+    if (!backlogged(p) && p->inpos < p->in.len)
+        return slave_peer_input(s, p);
+    return 0;
+}
+
 int slave_peer_input(struct mupdate_slave *s, struct slave_peer *p)
 {
     ssize_t n;
 
     if (p->hold_until_ms)
         return 0;               /* the delayed NO goes out later */
-    prot_set_nonblocking(p->p, 1);
     for (;;) {
         if (feed(s, p) < 0)
             break;
         if (p->hold_until_ms)
             return 0;
-        if (p->closing)
-            break;
+        if (p->closing || backlogged(p))
+            return flush_or_done(p);
         buf_reset(&p->in);
         p->inpos = 0;
         buf_ensure(&p->in, PEER_READ_CHUNK);
         n = prot_read(p->p, p->in.s, PEER_READ_CHUNK);
-        if (n == PROT_AGAIN) {
-            return prot_flush(p->p) < 0 ? -1 : 0;
-        }
+        if (n == PROT_AGAIN)
+            return flush_or_done(p);
         if (n < 0)
             return -1;
         p->in.len = (size_t)n;
         peer_idle_from_now(p);
     }
-    prot_flush(p->p);
+    (void)prot_flush(p->p);    /* a fatal protocol error: best effort */
     return -1;
 }
 
@@ -449,14 +496,13 @@ int slave_peer_release(struct mupdate_slave *s, struct slave_peer *p,
         log_info("mupdate slave closed peer: idle before authentication "
                  "peer=<%s>", p->name);
         prot_puts(p->p, "* BYE \"idle before authentication\"\r\n");
-        prot_set_nonblocking(p->p, 1);
         (void)prot_flush(p->p);     /* best effort */
         return -1;
     }
     if (!p->hold_until_ms || p->hold_until_ms > now)
         return 0;
     p->hold_until_ms = 0;
-    if (prot_flush(p->p) < 0 || p->closing)
+    if (flush_or_done(p) < 0)
         return -1;
     peer_idle_from_now(p);          /* its idle time starts after the NO */
     return slave_peer_input(s, p);
