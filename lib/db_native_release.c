@@ -149,16 +149,17 @@ void native_keep_old(struct native_db *db)
     struct buf old = BUF_INIT;
 
     old_name(db->path, db->generation, &old);
-    if (link(db->path, buf_cstring(&old)) < 0 && errno == EEXIST) {
+    int r = link(db->path, buf_cstring(&old));
+    if (r < 0 && errno == EEXIST) {
         /* a crashed writer's leftover of the same generation */
         unlink(buf_cstring(&old));
-        if (link(db->path, buf_cstring(&old)) == 0)
-            errno = 0;
+        r = link(db->path, buf_cstring(&old));
     }
-    if (errno && errno != EEXIST)
+    /* ENOENT: no file replaced (the first one) - nothing to keep */
+    if (r < 0 && errno != EEXIST && errno != ENOENT)
         log_warning("IOERROR: cannot keep replaced file file=<%s> "
                     "error=<%m>", buf_cstring(&old));
-    else
+    else if (r == 0 || errno == EEXIST)
         db->sweep_due = 1;
     buf_free(&old);
 }
