@@ -54,7 +54,7 @@ struct xsasl_server;
 #define MUPDATE_LITERAL_MAX        (64u * 1024)
 #define MUPDATE_ARGS_MAX           1024
 /* Seconds a STARTTLS handshake may take (it runs in the loop, step by
- * step); also the bound of a SASL layer switch's flush of its OK. */
+ * step; the peer is closed then). */
 #define MUPDATE_HANDSHAKE_TIMEOUT  10
 /* Commands of one peer in one group commit; its further input waits for
  * the commit (conn_blocked). */
