@@ -219,6 +219,20 @@ static void test_dates(void)
     CU_ASSERT(!search_date_imap("29-Feb-1900", &day));
     CU_ASSERT(!search_date_imap("1-Jan-2000x", &day));
     CU_ASSERT(!search_date_imap("123-Jan-2000", &day));
+    /* IMAP date-time (APPEND, INTERNALDATE): zone applied, " d" day */
+    CU_ASSERT(search_date_datetime("07-Feb-1994 21:52:25 -0800", &t));
+    CU_ASSERT_EQUAL(t, 760686745);
+    CU_ASSERT(search_date_datetime(" 8-Feb-1994 05:52:25 +0000", &t));
+    CU_ASSERT_EQUAL(t, 760686745);
+    CU_ASSERT(search_date_datetime("8-Feb-1994 07:22:25 +0130", &t));
+    CU_ASSERT_EQUAL(t, 760686745);
+    CU_ASSERT(!search_date_datetime("30-Feb-2000 00:00:00 +0000", &t));
+    CU_ASSERT(!search_date_datetime("01-Jan-1969 00:00:00 +0000", &t));
+    CU_ASSERT(!search_date_datetime("01-Jan-2000 24:00:00 +0000", &t));
+    CU_ASSERT(!search_date_datetime("01-Jan-2000 00:00:00 0000", &t));
+    CU_ASSERT(!search_date_datetime("01-Jan-2000 00:00:00 +00000", &t));
+    CU_ASSERT(!search_date_datetime("01-Jan-2000 00:00 +0000", &t));
+    CU_ASSERT(!search_date_datetime("01-Foo-2000 00:00:00 +0000", &t));
     CU_ASSERT(search_date_rfc5322("Mon, 7 Feb 1994 21:52:25 -0800 (PST)", 36, &t, &day));
     CU_ASSERT_EQUAL(t, 760686745);
     CU_ASSERT_EQUAL(day, search_date_days(1994, 2, 7));

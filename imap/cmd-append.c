@@ -36,6 +36,7 @@
 #include "imap/mboxlist.h"
 #include "imap/mboxops.h"
 #include "imap/quota.h"
+#include "imap/search_date.h"
 #include "imap/seen_view.h"
 #include "lib/buf.h"
 #include "lib/log.h"
@@ -161,37 +162,6 @@ const char *cmd_append_literal_check(struct imap_session *s,
     return no;
 }
 
-/* parse_date - RFC 3501 date-time "dd-Mon-yyyy hh:mm:ss +zzzz" */
-static bool parse_date(const char *s, int64_t *t_r)
-{
-    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-    int d, y, hh, mm, ss, zh, zm, mon = -1;
-    char mname[4], sign;
-    static const int cum[] = { 0, 31, 59, 90, 120, 151, 181, 212, 243, 273,
-                               304, 334 };
-    int64_t days;
-
-    if (sscanf(s, "%2d-%3c-%4d %2d:%2d:%2d %c%2d%2d", &d, mname, &y, &hh, &mm,
-               &ss, &sign, &zh, &zm) != 9 || (sign != '+' && sign != '-'))
-        return false;
-    mname[3] = '\0';
-    for (int i = 0; i < 12; i++) {
-        if (str_ncasecmp(months + 3 * i, mname, 3) == 0)
-            mon = i;
-    }
-    if (mon < 0 || d < 1 || d > 31 || y < 1970 || hh > 23 || mm > 59 ||
-        ss > 60 || zh > 23 || zm > 59)
-        return false;
-    /* days since the epoch, Gregorian */
-    days = (int64_t)(y - 1970) * 365 + (y - 1969) / 4 - (y - 1901) / 100 +
-           (y - 1601) / 400 + cum[mon] + d - 1;
-    if (mon > 1 && (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
-        days++;
-    *t_r = days * 86400 + hh * 3600 + mm * 60 + ss -
-           (sign == '-' ? -1 : 1) * (zh * 3600 + zm * 60);
-    return true;
-}
-
 /* parse_flags - an APPEND flag list into m (only what rights allow) */
 static bool parse_flags(const struct imap_arg *l, size_t n, unsigned rights,
                         struct append_msg *m)
@@ -282,7 +252,7 @@ static const char *append_one(struct append_req *q, bool stage, size_t *i,
         (*i)++;
     }
     if (*i < argc && a[*i].type == IMAP_ARG_STRING) {
-        if (!imap_arg_get_string(&a[*i], &str) || !parse_date(str, &t))
+        if (!imap_arg_get_string(&a[*i], &str) || !search_date_datetime(str, &t))
             return "BAD";
         m->item.internaldate = t;
         (*i)++;

@@ -92,6 +92,37 @@ int search_date_imap(const char *s, int64_t *day_r)
     return 1;
 }
 
+int search_date_datetime(const char *s, int64_t *t_r)
+{
+    const char *p = s, *end = s + strlen(s);
+    unsigned d, m, y, hh, mm, ss, zh, zm;
+    int sign;
+
+    if (p < end && *p == ' ')
+        p++;
+    if (!digits(&p, end, 2, &d) || p >= end || *p++ != '-')
+        return 0;
+    if (end - p < 4 || !(m = month_lookup(p, 3)) || p[3] != '-')
+        return 0;
+    p += 4;
+    if (!digits(&p, end, 4, &y) || p >= end || *p++ != ' ' ||
+        !digits(&p, end, 2, &hh) || p >= end || *p++ != ':' ||
+        !digits(&p, end, 2, &mm) || p >= end || *p++ != ':' ||
+        !digits(&p, end, 2, &ss) || p >= end || *p++ != ' ' ||
+        p >= end || (*p != '+' && *p != '-'))
+        return 0;
+    sign = *p++ == '-' ? -1 : 1;
+    if (end - p != 4 || !digits(&p, p + 2, 2, &zh) ||
+        !digits(&p, end, 2, &zm))
+        return 0;
+    if (y < 1970 || d < 1 || d > month_days(y, m) || hh > 23 || mm > 59 ||
+        ss > 60 || zh > 23 || zm > 59)
+        return 0;
+    *t_r = search_date_days(y, m, d) * 86400 + hh * 3600 + mm * 60 + ss -
+           sign * (int64_t)(zh * 3600 + zm * 60);
+    return 1;
+}
+
 int64_t search_date_localday(int64_t t)
 {
     time_t tt = (time_t)t;

@@ -24,6 +24,12 @@ int64_t search_date_days(int64_t y, unsigned m, unsigned d);
  * 1 with *day_r set, 0 when malformed or not a real day (31-Feb-2000). */
 int search_date_imap(const char *s, int64_t *day_r);
 
+/* search_date_datetime - parse an IMAP date-time "dd-Mon-yyyy hh:mm:ss
+ * +zzzz" (RFC 3501; the day may be " d" or "d"; years from 1970).  1 with
+ * *t_r (seconds since the epoch, zone applied), 0 when malformed or not a
+ * real day. */
+int search_date_datetime(const char *s, int64_t *t_r);
+
 /* search_date_localday - the day number of time t in local time. */
 int64_t search_date_localday(int64_t t);
 

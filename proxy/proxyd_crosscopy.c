@@ -10,16 +10,23 @@
  * A failure part-way (a backend gone, an APPEND refused) leaves the
  * source untouched and removes the messages already appended (a fresh
  * connection to the destination: SELECT, UID STORE \Deleted, UID
- * EXPUNGE), so the client may retry without duplicates.  One message is
- * held in memory at a time (at most CROSSCOPY_MAX_MESSAGE bytes).
+ * EXPUNGE), so the client may retry without duplicates.  An APPEND whose
+ * answer was lost (the destination died after its commit, before its OK)
+ * is in doubt: the undo looks for it among the UIDs it could have been
+ * given (from the destination's UIDNEXT before the first APPEND, or after
+ * the last acknowledged one) by size, internal date and header, and
+ * removes it too.  One message is held in memory at a time (at most
+ * CROSSCOPY_MAX_MESSAGE bytes).
  */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "imap/imap_session.h"
 #include "imap/mboxlist.h"
+#include "imap/search_date.h"
 #include "lib/buf.h"
 #include "lib/log.h"
 #include "lib/prot.h"
@@ -81,9 +88,11 @@ static const char *item_after(const char *p, const char *e, const char *name)
     return NULL;
 }
 
-/* parse_fetch - the UID, FLAGS, INTERNALDATE and BODY[] of one FETCH
- * response; 0, or -1 when it lacks one */
-static int parse_fetch(const struct buf *resp, struct xmsg *m)
+/* parse_fetch - the UID, INTERNALDATE, FLAGS (when want_flags) and the
+ * literal of body_item ("BODY[]") of one FETCH response; 0, or -1 when it
+ * lacks one */
+static int parse_fetch(const struct buf *resp, const char *body_item,
+                       int want_flags, struct xmsg *m)
 {
     const char *s = resp->s, *e = s + resp->len;
     const char *nl = memchr(s, '\n', resp->len), *v, *q;
@@ -91,7 +100,7 @@ static int parse_fetch(const struct buf *resp, struct xmsg *m)
     uint64_t n;
 
     if (!nl || !proxy_imap_literal(s, (size_t)(nl - s - 1), &m->len) ||
-        !item_after(s, nl, "BODY[]") || (uint64_t)(e - nl - 1) < m->len)
+        !item_after(s, nl, body_item) || (uint64_t)(e - nl - 1) < m->len)
         return -1;
     m->body = nl + 1;
     tail = m->body + m->len;
@@ -103,12 +112,14 @@ static int parse_fetch(const struct buf *resp, struct xmsg *m)
     if (str_parse_u64(v, (size_t)(q - v), UINT32_MAX, &n) != 1 || !n)
         return -1;
     m->uid = (uint32_t)n;
-    v = item_after(s, nl, "FLAGS");
-    if (!v)
-        v = item_after(tail, e, "FLAGS");
-    if (!v || *v != '(' || !(q = memchr(v, ')', (size_t)(e - v))))
-        return -1;
-    buf_setmap(&m->flags, v + 1, (size_t)(q - v - 1));
+    if (want_flags) {
+        v = item_after(s, nl, "FLAGS");
+        if (!v)
+            v = item_after(tail, e, "FLAGS");
+        if (!v || *v != '(' || !(q = memchr(v, ')', (size_t)(e - v))))
+            return -1;
+        buf_setmap(&m->flags, v + 1, (size_t)(q - v - 1));
+    }
     v = item_after(s, nl, "INTERNALDATE");
     if (!v)
         v = item_after(tail, e, "INTERNALDATE");
@@ -150,6 +161,9 @@ struct xcopy {
     struct xmsg m;
     int got;                         /* a FETCH was parsed */
     int src_dead, dst_dead;          /* connection lost */
+    uint32_t dst_next;               /* destination's UIDNEXT at the start */
+    uint32_t last_dst;               /* highest UID an APPEND answered */
+    int in_doubt;                    /* x->m's APPEND may have committed */
 };
 
 /* on_fetch - untagged responses of the body FETCH: keep the message,
@@ -158,7 +172,7 @@ static void on_fetch(void *rock, struct buf *resp)
 {
     struct xcopy *x = rock;
 
-    if (!x->got && parse_fetch(resp, &x->m) == 0) {
+    if (!x->got && parse_fetch(resp, "BODY[]", 1, &x->m) == 0) {
         buf_setmap(&x->resp, resp->s, resp->len);
         x->m.body = x->resp.s + (x->m.body - resp->s);
         x->got = 1;
@@ -205,48 +219,179 @@ static int copy_one(struct xcopy *x, uint32_t uid)
     x->dst_dead = r < 0;
     if (r < 0)
         buf_setcstr(&x->text, "the destination server went away");
-    if (r != 1 || !(nuid = append_uid(buf_cstring(&x->text), &x->uidvalidity)))
+    nuid = r == 1 ? append_uid(buf_cstring(&x->text), &x->uidvalidity) : 0;
+    if (!nuid) {
+        /* no answer, or OK without APPENDUID: it may be there */
+        x->in_doubt = r != 0;
         return -1;
+    }
     buf_printf(&x->src_uids, "%s%u", x->src_uids.len ? "," : "", x->m.uid);
     buf_printf(&x->dst_uids, "%s%u", x->dst_uids.len ? "," : "", nuid);
+    if (nuid > x->last_dst)
+        x->last_dst = nuid;
     return 0;
 }
 
-/* undo_appends - remove what was appended (a fresh connection, so the
- * session's connections keep their state); failures are logged */
+/* on_status - "* STATUS name (UIDNEXT n)": the destination's UIDNEXT */
+static void on_status(void *rock, struct buf *resp)
+{
+    struct xcopy *x = rock;
+    const char *v = strstr(buf_cstring(resp), "UIDNEXT ");
+    unsigned long n;
+
+    if (str_ncasecmp(resp->s, "* STATUS ", 9) == 0 && v &&
+        sscanf(v + 8, "%lu", &n) == 1 && n <= UINT32_MAX)
+        x->dst_next = (uint32_t)n;
+}
+
+/* dest_uidnext - where the destination's new UIDs start (x->dst_next, 0
+ * when it would not say); -1 when it went away */
+static int dest_uidnext(struct xcopy *x)
+{
+    const char *tag = proxy_imap_next_tag(x->dst);
+    int r;
+
+    prot_printf(x->dst->p, "%s STATUS %s (UIDNEXT)\r\n", tag,
+                buf_cstring(&x->dest_ext));
+    r = read_tagged(NULL, x->dst, tag, on_status, x, &x->text);
+    x->dst_dead = r < 0;
+    if (r < 0)
+        buf_setcstr(&x->text, "the destination server went away");
+    return r < 0 ? -1 : 0;
+}
+
+/* Looking for an APPEND in doubt on the destination. */
+struct doubt {
+    struct xcopy *x;
+    uint32_t from;                   /* the lowest UID it could have */
+    struct buf cands;                /* same-size UIDs, "7,9" */
+    struct buf found;                /* those that are the message */
+};
+
+/* on_search - "* SEARCH 7 9": the candidates from d->from on */
+static void on_search(void *rock, struct buf *resp)
+{
+    struct doubt *d = rock;
+    const char *p = buf_cstring(resp);
+    char *end;
+
+    if (str_ncasecmp(p, "* SEARCH", 8) != 0)
+        return;
+    for (p += 8; *p == ' '; p = end) {
+        unsigned long u = strtoul(p + 1, &end, 10);
+        if (end == p + 1)
+            break;
+        if (u >= d->from && u <= UINT32_MAX)
+            buf_printf(&d->cands, "%s%lu", d->cands.len ? "," : "", u);
+    }
+}
+
+/* on_header - a candidate's FETCH: the same internal date and header as
+ * the message whose APPEND is in doubt? */
+static void on_header(void *rock, struct buf *resp)
+{
+    struct doubt *d = rock;
+    struct xmsg *want = &d->x->m;
+    struct xmsg h;
+    int64_t t1, t2;
+
+    memset(&h, 0, sizeof(h));
+    if (parse_fetch(resp, "BODY[HEADER]", 0, &h) == 0 && h.len <= want->len &&
+        memcmp(h.body, want->body, (size_t)h.len) == 0 &&
+        search_date_datetime(buf_cstring(&h.date), &t1) &&
+        search_date_datetime(buf_cstring(&want->date), &t2) &&
+        t1 == t2)
+        buf_printf(&d->found, "%s%u", d->found.len ? "," : "", h.uid);
+    buf_free(&h.date);
+    buf_free(&h.flags);
+}
+
+/* command - send one command on be and read its answer: 1 OK, 0 NO/BAD,
+ * -1 connection trouble; untagged responses go to each (NULL: dropped) */
+static int command(struct proxy_backend *be, void (*each)(void *, struct buf *),
+                   void *rock, struct buf *text, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static int command(struct proxy_backend *be, void (*each)(void *, struct buf *),
+                   void *rock, struct buf *text, const char *fmt, ...)
+{
+    const char *tag = proxy_imap_next_tag(be);
+    struct buf line = BUF_INIT;
+    va_list ap;
+
+    va_start(ap, fmt);
+    buf_vprintf(&line, fmt, ap);
+    va_end(ap);
+    prot_printf(be->p, "%s %s\r\n", tag, buf_cstring(&line));
+    buf_free(&line);
+    return read_tagged(NULL, be, tag, each, rock, text);
+}
+
+/* find_in_doubt - on be (the destination mailbox selected): the UIDs the
+ * in-doubt APPEND of x->m committed, if it did, added to uids; 0, or -1
+ * when be could not be asked */
+static int find_in_doubt(struct xcopy *x, struct proxy_backend *be,
+                         struct buf *uids, struct buf *text)
+{
+    struct doubt d;
+    int r;
+
+    memset(&d, 0, sizeof(d));
+    d.x = x;
+    d.from = x->last_dst + 1 > x->dst_next ? x->last_dst + 1 : x->dst_next;
+    if (x->m.len)
+        r = command(be, on_search, &d, text, "UID SEARCH UID %u:* LARGER %llu "
+                    "SMALLER %llu", d.from, (unsigned long long)x->m.len - 1,
+                    (unsigned long long)x->m.len + 1);
+    else
+        r = command(be, on_search, &d, text, "UID SEARCH UID %u:* SMALLER 1",
+                    d.from);
+    if (r == 1 && d.cands.len)
+        r = command(be, on_header, &d, text, "UID FETCH %s (UID INTERNALDATE "
+                    "BODY.PEEK[HEADER])", buf_cstring(&d.cands));
+    if (r == 1 && d.found.len) {
+        log_notice("cross-server copy: an unanswered APPEND had committed "
+                   "uids=<%s>", buf_cstring(&d.found));
+        buf_printf(uids, "%s%s", uids->len ? "," : "", buf_cstring(&d.found));
+    }
+    buf_free(&d.cands);
+    buf_free(&d.found);
+    return r == 1 ? 0 : -1;
+}
+
+/* undo_appends - remove what was appended, and the APPEND in doubt if it
+ * committed (a fresh connection, so the session's connections keep their
+ * state); failures are logged */
 static void undo_appends(struct xcopy *x, const char *server)
 {
     struct proxy_backend *be = NULL;
-    const char *err = NULL, *cmds[3];
-    struct buf c0 = BUF_INIT, c1 = BUF_INIT, c2 = BUF_INIT, text = BUF_INIT;
+    const char *err = NULL;
+    struct buf uids = BUF_INIT, text = BUF_INIT;
     int ok = proxy_backend_connect(&proxy_imap_protocol, server,
                                    x->cmd->sess->userid, &be, &err) == 0;
 
-    buf_printf(&c0, "SELECT %s", buf_cstring(&x->dest_ext));
-    buf_printf(&c1, "UID STORE %s +FLAGS.SILENT (\\Deleted)", x->dst_uids.s);
-    buf_printf(&c2, "UID EXPUNGE %s", x->dst_uids.s);
-    cmds[0] = c0.s;
-    cmds[1] = c1.s;
-    cmds[2] = c2.s;
-    for (int i = 0; ok && i < 3; i++) {
-        const char *tag = proxy_imap_next_tag(be);
-        prot_printf(be->p, "%s %s\r\n", tag, cmds[i]);
-        ok = read_tagged(NULL, be, tag, NULL, NULL, &text) == 1;
-    }
-    if (ok)
+    buf_append(&uids, &x->dst_uids);
+    ok = ok && command(be, NULL, NULL, &text, "SELECT %s",
+                       buf_cstring(&x->dest_ext)) == 1;
+    if (ok && x->in_doubt)
+        ok = find_in_doubt(x, be, &uids, &text) == 0;
+    if (ok && uids.len)
+        ok = command(be, NULL, NULL, &text, "UID STORE %s +FLAGS.SILENT "
+                     "(\\Deleted)", buf_cstring(&uids)) == 1 &&
+             command(be, NULL, NULL, &text, "UID EXPUNGE %s",
+                     buf_cstring(&uids)) == 1;
+    if (ok && uids.len)
         log_notice("cross-server copy undone server=<%s> uids=<%s>", server,
-                   x->dst_uids.s);
-    else
+                   buf_cstring(&uids));
+    else if (!ok)
         log_error("cross-server copy NOT undone: duplicates left server=<%s> "
-                  "uids=<%s> error=<%s>", server, x->dst_uids.s,
+                  "uids=<%s>%s error=<%s>", server, buf_cstring(&uids),
+                  x->in_doubt ? " and maybe one more" : "",
                   err ? err : buf_cstring(&text));
     if (be && !ok)
         proxy_imap_forget(be); /* no polite logout to free it */
     if (be)
         proxy_backend_close(&be, ok);
-    buf_free(&c0);
-    buf_free(&c1);
-    buf_free(&c2);
+    buf_free(&uids);
     buf_free(&text);
 }
 
@@ -298,7 +443,7 @@ static int expunge_source(struct xcopy *x)
 static int copy_all(struct xcopy *x, const char *uids, const char *dserver)
 {
     const char *p = uids;
-    int r = 0;
+    int r = dest_uidnext(x);
 
     while (r >= 0 && *p) {
         char *end;
@@ -306,7 +451,7 @@ static int copy_all(struct xcopy *x, const char *uids, const char *dserver)
         r = copy_one(x, (uint32_t)u);
         p = *end ? end + 1 : end;
     }
-    if (r < 0 && x->dst_uids.len)
+    if (r < 0 && (x->dst_uids.len || x->in_doubt))
         undo_appends(x, dserver);
     return r < 0 ? -1 : 0;
 }

@@ -4,7 +4,7 @@
 # APPENDUIDs; MOVE expunges exactly the moved source messages, after all
 # APPENDs.  Killing the destination backend's imapd (kill -9) in the
 # middle of a MOVE leaves the source untouched and no duplicates on the
-# destination.
+# destination, also when it died between an APPEND's commit and its OK.
 use FindBin;
 use lib "$FindBin::Bin/../lib";
 use Murder::Test timeout => 90;
@@ -91,6 +91,26 @@ like(scalar $c->cmd('SELECT INBOX'), qr/^\S+ OK/, 'SELECT INBOX for the big MOVE
 }
 is_deeply([lines('INBOX')], \@before_src, 'source untouched');
 is_deeply([lines('far')], \@before_far, 'no duplicates left on the destination');
+
+# The destination dies right after committing an APPEND, before its OK
+# (crash point append-committed): that APPEND is in doubt.  The undo finds
+# the message by size, internal date and header and removes it.
+@before_src = lines('INBOX');
+@before_far = lines('far');
+$b2->{env}{MAILBOX_FAULT_POINT} = 'append-committed';
+$b2->restart;
+like(scalar $c->cmd('SELECT INBOX'), qr/^\S+ OK/, 'SELECT INBOX for the in-doubt MOVE');
+{
+    my ($tagged, @u) = $c->cmd('MOVE 1:2 far', 60);
+    like($tagged // 'EOF', qr/^\S+ NO /, 'MOVE answers NO: the destination died after its commit');
+    ok(!grep({ /EXPUNGE/ } @u), 'nothing expunged');
+}
+ok($f->wait_for_log(qr/an unanswered APPEND had committed/, 10),
+   'the frontend found the committed, unanswered APPEND');
+delete $b2->{env}{MAILBOX_FAULT_POINT};
+$b2->restart;
+is_deeply([lines('INBOX')], \@before_src, 'source untouched');
+is_deeply([lines('far')], \@before_far, 'the in-doubt message was removed: no duplicate');
 $c->close;
 
 done_testing();
