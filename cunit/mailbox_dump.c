@@ -80,7 +80,7 @@ static int on_end(void *rock, const char **e)
 }
 
 static const struct mailbox_undump_ops ops = {
-    on_header, NULL, on_begin, on_data, on_end, NULL, NULL,
+    on_header, NULL, on_begin, on_data, on_end, NULL, NULL, NULL,
 };
 
 static void sink_fini(struct sink *k)

@@ -19,6 +19,7 @@
 #include "imap/seen.h"
 #include "imap/seqset.h"
 #include "lib/buf.h"
+#include "lib/strarray.h"
 #include "lib/cfg.h"
 #include "lib/db.h"
 #include "lib/xmalloc.h"
@@ -307,6 +308,52 @@ static void test_seen_db(void)
     }
 }
 
+static int user_cb(const char *userid, void *rock)
+{
+    strarray_append(rock, userid);
+    return 0;
+}
+
+static int stop_cb(const char *userid, void *rock)
+{
+    (void)userid;
+    ++*(int *)rock;
+    return 7;
+}
+
+/* seen_foreach_user finds every user with a seen database, domains too */
+static void test_seen_users(void)
+{
+    static const char *const users[] = { "anna", "Zed", "9x", "bo@example.com",
+                                         "cy@mail.example.org" };
+    const size_t n = sizeof(users) / sizeof(users[0]);
+
+    for (size_t i = 0; i < NBACKENDS; i++) {
+        struct strarray found = STRARRAY_INIT;
+        int calls = 0;
+
+        use_backend("seen", backends[i]);
+        for (size_t u = 0; u < n; u++) {
+            struct seen *s = NULL;
+            CU_ASSERT_EQUAL_FATAL(seen_open(users[u], SEEN_CREATE, &s), SEEN_OK);
+            seen_close(&s);
+        }
+        CU_ASSERT_EQUAL(seen_foreach_user(user_cb, &found), 0);
+        for (size_t u = 0; u < n; u++)
+            CU_ASSERT(strarray_find(&found, users[u], 0) >= 0);
+        CU_ASSERT_EQUAL(seen_foreach_user(stop_cb, &calls), 7);
+        CU_ASSERT_EQUAL(calls, 1);
+        CU_ASSERT_EQUAL(seen_delete_user("anna"), SEEN_OK);
+        strarray_fini(&found);
+        CU_ASSERT_EQUAL(seen_foreach_user(user_cb, &found), 0);
+        CU_ASSERT_EQUAL(strarray_find(&found, "anna", 0), -1);
+        CU_ASSERT(strarray_find(&found, "cy@mail.example.org", 0) >= 0);
+        for (size_t u = 1; u < n; u++)
+            CU_ASSERT_EQUAL(seen_delete_user(users[u]), SEEN_OK);
+        strarray_fini(&found);
+    }
+}
+
 static void setup(void)
 {
     char envdir[4096];
@@ -325,6 +372,7 @@ CU_TestInfo cunit_tests[] = {
     { "seqset_ops", test_seqset_ops },
     { "seen_format", test_seen_format },
     { "seen_db", test_seen_db },
+    { "seen_users", test_seen_users },
     CU_TEST_INFO_NULL,
 };
 void (*cunit_setup)(void) = setup;

@@ -90,7 +90,7 @@ static int on_sub(void *rock, const char *name, const char **error_r)
 
 static const struct mailbox_undump_ops ops = {
     on_header, on_quota, on_msg_begin, on_msg_data, on_msg_end, on_seen,
-    on_sub,
+    on_sub, on_seen,
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -83,6 +84,133 @@ int dbconf_user_path(const char *userid, const char *suffix, struct buf *out)
                suffix);
     buf_free(&local);
     return 1;
+}
+
+/* Walking the per-user files. */
+struct user_walk {
+    const char *suffix;
+    int (*cb)(const char *userid, void *rock);
+    void *rock;
+};
+
+/* walk_dir - cb for each entry of dir (not "." or ".."): 0, cb's non-0,
+ * or -1 when dir exists and cannot be read */
+static int walk_dir(const char *dir, int (*cb)(const char *name, void *rock),
+                    void *rock)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    int r = 0;
+
+    if (!d)
+        return errno == ENOENT || errno == ENOTDIR ? 0 : -1;
+    while (r == 0 && (de = readdir(d)) != NULL)
+        if (de->d_name[0] != '.')
+            r = cb(de->d_name, rock);
+    closedir(d);
+    return r;
+}
+
+/* One user directory level: <base>/user/<h>/ with the domain to add. */
+struct user_dir {
+    const struct user_walk *w;
+    struct buf path;          /* the directory being read */
+    const char *domain;       /* NULL: none */
+};
+
+/* user_file - "<local><suffix>": the user */
+static int user_file(const char *name, void *rock)
+{
+    struct user_dir *u = rock;
+    size_t n = strlen(name), sl = strlen(u->w->suffix);
+    struct buf id = BUF_INIT;
+    int r;
+
+    if (n <= sl || strcmp(name + n - sl, u->w->suffix) != 0)
+        return 0;
+    buf_setmap(&id, name, n - sl);
+    if (u->domain)
+        buf_printf(&id, "@%s", u->domain);
+    r = u->w->cb(buf_cstring(&id), u->w->rock);
+    buf_free(&id);
+    return r;
+}
+
+/* hash_dir - <base>/user/<h>: its user files */
+static int hash_dir(const char *name, void *rock)
+{
+    struct user_dir *u = rock;
+    size_t keep = u->path.len;
+    int r;
+
+    buf_printf(&u->path, "/%s", name);
+    r = walk_dir(buf_cstring(&u->path), user_file, u);
+    buf_truncate(&u->path, keep);
+    return r;
+}
+
+/* users_under - every user file under <base>/user */
+static int users_under(const struct user_walk *w, const char *base,
+                       const char *domain)
+{
+    struct user_dir u = { w, BUF_INIT, domain };
+    int r;
+
+    buf_printf(&u.path, "%s/user", base);
+    r = walk_dir(buf_cstring(&u.path), hash_dir, &u);
+    buf_free(&u.path);
+    return r;
+}
+
+/* One domain level: <configdirectory>/domain/<h>/<domain>. */
+struct domain_dir {
+    const struct user_walk *w;
+    struct buf path;
+};
+
+static int domain_name(const char *name, void *rock)
+{
+    struct domain_dir *d = rock;
+    struct buf base = BUF_INIT;
+    int r;
+
+    buf_printf(&base, "%s/%s", buf_cstring(&d->path), name);
+    r = users_under(d->w, buf_cstring(&base), name);
+    buf_free(&base);
+    return r;
+}
+
+static int domain_hash(const char *name, void *rock)
+{
+    struct domain_dir *d = rock;
+    size_t keep = d->path.len;
+    int r;
+
+    buf_printf(&d->path, "/%s", name);
+    r = walk_dir(buf_cstring(&d->path), domain_name, d);
+    buf_truncate(&d->path, keep);
+    return r;
+}
+
+int dbconf_foreach_user(const char *suffix,
+                        int (*cb)(const char *userid, void *rock), void *rock)
+{
+    struct user_walk w = { suffix, cb, rock };
+    struct domain_dir d = { &w, BUF_INIT };
+    struct buf top = BUF_INIT;
+    int r;
+
+    dbconf_path("", &top);
+    if (top.len && top.s[top.len - 1] == '/')
+        top.len--;
+    r = users_under(&w, buf_cstring(&top), NULL);
+    if (r == 0) {
+        buf_printf(&d.path, "%s/domain", buf_cstring(&top));
+        r = walk_dir(buf_cstring(&d.path), domain_hash, &d);
+    }
+    buf_free(&d.path);
+    buf_free(&top);
+    return r;
 }
 
 int dbconf_mkparents(const char *path)

@@ -34,6 +34,14 @@ void dbconf_path(const char *file, struct buf *out);
  * more than one '@' or an empty local part or domain. */
 int dbconf_user_path(const char *userid, const char *suffix, struct buf *out);
 
+/* dbconf_foreach_user - cb(userid, rock) for every user with a per-user
+ * file of suffix (the layout above, domains included), in no particular
+ * order; stops when cb returns non-0 and returns that.  0 when done
+ * (also when there is no user directory), -1 when a directory that
+ * exists cannot be read. */
+int dbconf_foreach_user(const char *suffix,
+                        int (*cb)(const char *userid, void *rock), void *rock);
+
 /* dbconf_mkparents - create the missing directories above path (mode
  * 0750).  1, or -1 with errno set. */
 int dbconf_mkparents(const char *path);

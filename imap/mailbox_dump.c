@@ -19,12 +19,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "imap/acl.h"
 #include "imap/mailbox.h"
 #include "imap/mailbox_dump.h"
 #include "imap/mboxlist.h"
 #include "imap/seen.h"
 #include "imap/subs.h"
 #include "lib/buf.h"
+#include "lib/cfg.h"
 #include "lib/log.h"
 #include "lib/strarray.h"
 #include "lib/xmalloc.h"
@@ -250,6 +252,87 @@ static int dump_user(struct dump_w *w, const char *userid,
     return w->failed ? MAILBOX_E_IO : MAILBOX_OK;
 }
 
+/* Other users' seen records of the dumped mailbox. */
+struct readers {
+    struct dump_w *w;
+    const char *uniqueid;
+    const char *skip;          /* the moving user: all of it is dumped */
+    int all;                   /* the ACL names anyone or a group */
+};
+
+/* reader_cb - a "useen" item when userid has a record of the mailbox;
+ * a seen database that cannot be read is skipped (seen.c logged it) */
+static int reader_cb(const char *userid, void *rock)
+{
+    struct readers *rd = rock;
+    struct seen *seen = NULL;
+    struct seen_data sd;
+    struct buf d = BUF_INIT;
+
+    if (rd->skip && strcmp(userid, rd->skip) == 0)
+        return 0;
+    if (seen_open(userid, 0, &seen) != SEEN_OK)
+        return 0;
+    memset(&sd, 0, sizeof(sd));
+    if (seen_read(seen, rd->uniqueid, &sd) == SEEN_OK &&
+        seen_encode(&sd, &d) == SEEN_OK) {
+        w_begin(rd->w, "useen");
+        w_str(rd->w, "o", userid, strlen(userid));
+        w_str(rd->w, "d", d.s ? d.s : "", d.len);
+        w_end(rd->w);
+    }
+    seen_data_fini(&sd);
+    seen_close(&seen);
+    buf_free(&d);
+    return rd->w->failed;
+}
+
+/* acl_reader - an ACL entry: a user who may have read the mailbox, or
+ * (anyone, a group) a reason to look at every user */
+static int acl_reader(const char *id, unsigned rights, void *rock)
+{
+    struct readers *rd = rock;
+
+    if (id[0] == '-' || !(rights & ACL_READ))
+        return 0;
+    if (strcmp(id, "anyone") == 0 || strcmp(id, "anonymous") == 0 ||
+        strncmp(id, "group:", 6) == 0) {
+        rd->all = 1;
+        return 1;
+    }
+    return reader_cb(id, rd);
+}
+
+/* dump_readers - the seen records other users keep of this mailbox
+ * (per-user \Seen, imap/seen_view.h): those the ACL grants read to and
+ * the admins, or every user with a seen database when it names anyone or
+ * a group.  The receiver writes them into its seen databases. */
+static int dump_readers(struct dump_w *w, const struct mailbox_dump_src *src)
+{
+    struct readers rd = { w, src->entry->uniqueid, src->userid, 0 };
+    const struct strarray *admins = cfg_get_list(IMAPOPT_ADMINS);
+    const char *acl = src->entry->acl ? src->entry->acl : "";
+    struct acl *a = NULL;
+    int r = 0;
+
+    if (!rd.uniqueid)
+        return MAILBOX_OK;
+    if (acl_parse(acl, strlen(acl), &a, NULL) < 0)
+        rd.all = 1;
+    else
+        r = acl_foreach(a, acl_reader, &rd);
+    acl_free(&a);
+    if (rd.all) {
+        if (seen_foreach_user(reader_cb, &rd) < 0)
+            log_warning("XFER: cannot list the users' seen databases "
+                        "mailbox=<%s>", src->entry->name);
+    } else {
+        for (size_t i = 0; r == 0 && admins && i < admins->count; i++)
+            r = reader_cb(admins->data[i], &rd);
+    }
+    return w->failed ? MAILBOX_E_IO : MAILBOX_OK;
+}
+
 /* dump_all - everything after the magic line */
 static int dump_all(struct dump_w *w, struct mailbox *mb,
                     const struct mailbox_dump_src *src, const char **error_r)
@@ -266,6 +349,8 @@ static int dump_all(struct dump_w *w, struct mailbox *mb,
         r = dump_message(w, mb, rec, error_r);
         count++;
     }
+    if (r == MAILBOX_OK)
+        r = dump_readers(w, src);
     if (r == MAILBOX_OK && src->userid)
         r = dump_user(w, src->userid, error_r);
     if (r == MAILBOX_OK) {

@@ -3,8 +3,8 @@
  * mailbox_dump.h - the serialised form of one mailbox that a backend
  * sends to another when a mailbox moves (XFER, imap/xfer.h): its
  * mailboxes.db entry, index header, every message (flags, dates, modseq
- * and the raw bytes) and, for a user's INBOX, the user's seen state and
- * subscriptions.
+ * and the raw bytes), the other users' seen records of it and, for a
+ * user's INBOX, the user's seen state and subscriptions.
  *
  * FORMAT (version 1).  A header line, then items, each a line of
  * space-separated fields, then for "msg" exactly size raw bytes and LF:
@@ -17,6 +17,8 @@
  *     *("msg" fields LF bytes LF)   uid, sys, idate, idatens, modseq,
  *                             sentdate, flags (user flag names, space
  *                             separated), size
+ *     *("useen" fields LF)    o (userid), d (seen_encode record): other
+ *                             users' per-user \Seen of this mailbox
  *     *("seen" fields LF)     u (unique id), d (seen_encode record)
  *     *("sub" fields LF)      n (internal mailbox name)
  *     "end" fields LF         msgs: the number of msg items (a check)
@@ -102,6 +104,9 @@ struct mailbox_undump_ops {
     int (*seen)(void *rock, const char *uniqueid, const struct seen_data *sd,
                 const char **error_r);
     int (*subscription)(void *rock, const char *name, const char **error_r);
+    /* another user's seen record of this mailbox ("useen") */
+    int (*user_seen)(void *rock, const char *userid,
+                     const struct seen_data *sd, const char **error_r);
 };
 
 struct mailbox_undump;

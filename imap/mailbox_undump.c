@@ -276,13 +276,17 @@ static int item_msg(struct mailbox_undump *u, const struct ud_item *it)
     return 0;
 }
 
-/* item_seen - "seen" */
-static int item_seen(struct mailbox_undump *u, const struct ud_item *it)
+/* item_seen - "seen" (key "u": the moving user's record of a mailbox)
+ * or "useen" (key "o": another user's record of this mailbox) */
+static int item_seen(struct mailbox_undump *u, const struct ud_item *it,
+                     const char *key,
+                     int (*op)(void *, const char *, const struct seen_data *,
+                               const char **))
 {
     const struct ud_field *d = field(it, "d");
     struct seen_data sd;
     const char *err = NULL;
-    char *id = get_str(it, "u");
+    char *id = get_str(it, key);
     int r;
 
     memset(&sd, 0, sizeof(sd));
@@ -291,7 +295,7 @@ static int item_seen(struct mailbox_undump *u, const struct ud_item *it)
         free(id);
         return fail(u, "malformed seen item");
     }
-    r = u->ops->seen ? u->ops->seen(u->rock, id, &sd, &err) : 0;
+    r = op ? op(u->rock, id, &sd, &err) : 0;
     seen_data_fini(&sd);
     free(id);
     return r < 0 ? fail(u, err) : 0;
@@ -350,7 +354,9 @@ static int handle_line(struct mailbox_undump *u, const char *p, size_t len)
     if (is_item(&it, "msg"))
         return item_msg(u, &it);
     if (is_item(&it, "seen"))
-        return item_seen(u, &it);
+        return item_seen(u, &it, "u", u->ops->seen);
+    if (is_item(&it, "useen"))
+        return item_seen(u, &it, "o", u->ops->user_seen);
     if (is_item(&it, "sub"))
         return item_sub(u, &it);
     if (is_item(&it, "end"))

@@ -278,6 +278,11 @@ int seen_foreach(struct seen *s,
     return dberr(r, "foreach", s->path);
 }
 
+int seen_foreach_user(int (*cb)(const char *userid, void *rock), void *rock)
+{
+    return dbconf_foreach_user(SEEN_SUFFIX, cb, rock);
+}
+
 int seen_delete_user(const char *userid)
 {
     struct buf path = BUF_INIT;

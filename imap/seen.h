@@ -96,6 +96,11 @@ void seen_data_fini(struct seen_data *sd);
 int seen_encode(const struct seen_data *sd, struct buf *out);
 int seen_decode(const char *data, size_t len, struct seen_data *sd);
 
+/* seen_foreach_user - cb(userid, rock) for every user who has a seen
+ * database (imap/dbconf.h dbconf_foreach_user): 0, cb's non-0, or -1
+ * when the user directories cannot be read. */
+int seen_foreach_user(int (*cb)(const char *userid, void *rock), void *rock);
+
 /* seen_delete_user - remove userid's file (user deleted); SEEN_OK also
  * when absent.  seen_rename_user - move it to newuser's name
  * (SEEN_OK when olduser had none). */

@@ -7,7 +7,8 @@
  * backend's transport) may send it.  The dump literal is parsed as it
  * streams in (the engine's sink, or the parser's buffer for a small
  * one) and written straight into a new mailbox (imap/mailbox_import.h);
- * seen state, subscriptions and quota limits are kept aside and applied
+ * seen state (the moving user's, and other users' records of the
+ * mailbox), subscriptions and quota limits are kept aside and applied
  * at the commit, which stores the entry, then ACTIVATEs the name on the
  * MUPDATE master at this server's location.  Any failure removes what
  * was written and answers NO; OK is sent only when everything is durable.
@@ -49,6 +50,7 @@ struct xfer_recv {
     int have_quota;
     int64_t limits[QUOTA_NUMRESOURCES];
     struct strarray seen_ids, seen_recs, subs;
+    struct strarray reader_ids, reader_recs; /* other users' seen records */
     const char *error;                 /* first failure (static) */
 };
 
@@ -147,20 +149,38 @@ static int on_msg_end(void *rock, const char **error_r)
     return 0;
 }
 
-/* on_seen / on_sub - the user's data, applied at the commit */
-static int on_seen(void *rock, const char *uniqueid, const struct seen_data *sd,
-                   const char **error_r)
+/* keep_seen - id and the encoded sd onto ids/recs; 0 or -1 */
+static int keep_seen(struct xfer_recv *x, struct strarray *ids,
+                     struct strarray *recs, const char *id,
+                     const struct seen_data *sd, const char **error_r)
 {
-    struct xfer_recv *x = rock;
     struct buf rec = BUF_INIT;
 
     if (seen_encode(sd, &rec) != SEEN_OK) {
         buf_free(&rec);
         return set_error(x, error_r, "bad seen state");
     }
-    strarray_append(&x->seen_ids, uniqueid);
-    strarray_appendm(&x->seen_recs, buf_release(&rec));
+    strarray_append(ids, id);
+    strarray_appendm(recs, buf_release(&rec));
     return 0;
+}
+
+/* on_seen / on_user_seen / on_sub - seen state and subscriptions,
+ * applied at the commit */
+static int on_seen(void *rock, const char *uniqueid, const struct seen_data *sd,
+                   const char **error_r)
+{
+    struct xfer_recv *x = rock;
+
+    return keep_seen(x, &x->seen_ids, &x->seen_recs, uniqueid, sd, error_r);
+}
+
+static int on_user_seen(void *rock, const char *userid,
+                        const struct seen_data *sd, const char **error_r)
+{
+    struct xfer_recv *x = rock;
+
+    return keep_seen(x, &x->reader_ids, &x->reader_recs, userid, sd, error_r);
 }
 
 static int on_sub(void *rock, const char *name, const char **error_r)
@@ -174,7 +194,7 @@ static int on_sub(void *rock, const char *name, const char **error_r)
 
 static const struct mailbox_undump_ops recv_ops = {
     on_header, on_quota, on_msg_begin, on_msg_data, on_msg_end, on_seen,
-    on_sub,
+    on_sub, on_user_seen,
 };
 
 /* recv_new - the state for name on partition (checked) */
@@ -202,6 +222,8 @@ static void recv_free(struct xfer_recv **xp)
     mboxlist_entry_free(&x->entry);
     strarray_fini(&x->seen_ids);
     strarray_fini(&x->seen_recs);
+    strarray_fini(&x->reader_ids);
+    strarray_fini(&x->reader_recs);
     strarray_fini(&x->subs);
     free(x->name);
     free(x->partition);
@@ -235,6 +257,28 @@ static void apply_user(const struct xfer_recv *x)
             log_error("XFER: subscription not kept user=<%s> mailbox=<%s>",
                       userid, x->subs.data[i]);
     free(userid);
+}
+
+/* apply_readers - the other users' seen records of the mailbox, into
+ * their seen databases here (a failure loses one user's \Seen of it,
+ * logged; the mailbox itself is already committed) */
+static void apply_readers(const struct xfer_recv *x, const char *uniqueid)
+{
+    for (size_t i = 0; uniqueid && i < x->reader_ids.count; i++) {
+        const char *userid = x->reader_ids.data[i];
+        const char *rec = x->reader_recs.data[i];
+        struct seen *seen = NULL;
+        struct seen_data sd;
+
+        memset(&sd, 0, sizeof(sd));
+        if (seen_decode(rec, strlen(rec), &sd) != SEEN_OK ||
+            seen_open(userid, SEEN_CREATE, &seen) != SEEN_OK ||
+            seen_write(seen, uniqueid, &sd) != SEEN_OK)
+            log_error("XFER: seen record not kept user=<%s> mailbox=<%s>",
+                      userid, x->name);
+        seen_close(&seen);
+        seen_data_fini(&sd);
+    }
 }
 
 /* apply_quota - the root's limits (when it is one) and the usage */
@@ -277,6 +321,7 @@ static const char *recv_commit(struct xfer_recv *x)
         return "the MUPDATE master did not take the new location";
     }
     apply_quota(x);
+    apply_readers(x, e->uniqueid);
     if (mboxname_is_inbox(x->name))
         apply_user(x);
     log_notice("mailbox received mailbox=<%s> partition=<%s>", x->name,

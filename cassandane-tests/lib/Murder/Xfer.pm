@@ -20,10 +20,12 @@ use Murder::Topology;
 
 # murder - master + 2 backends (+ $o{frontends}, default 0) where each
 # backend may log in to the other as `proxy` (the XFER transport), user
-# alice everywhere; started.
+# alice (and those named in $o{users}, password "<user>-pw") everywhere;
+# started.
 sub murder {
     my (%o) = @_;
     my $nf = delete $o{frontends} // 0;
+    my @users = ('alice', @{delete $o{users} // []});
     my @addr = alloc_addresses(3 + $nf);
     my $imap = alloc_port(@addr[1, 2]);
     my %bc = (proxy_authname => $Murder::Topology::PROXY_USER,
@@ -33,7 +35,7 @@ sub murder {
         addresses => \@addr, ports => { imap => $imap },
         config => { sasl_mech_list => 'PLAIN LOGIN' },
         backend_config => \%bc, %o);
-    $t->add_user(alice => 'alice-pw');
+    $t->add_user($_ => "$_-pw") for @users;
     $t->start;
     return $t;
 }
