@@ -40,6 +40,10 @@ struct mupdate_auth_ops {
     void (*failed)(void *rock, long long delay_ms, int close);
 };
 
+/* Seconds a STARTTLS handshake may take on the master or the slave (it
+ * runs in their loops, step by step; the peer is closed then). */
+#define MUPDATE_HANDSHAKE_TIMEOUT 10
+
 struct mupdate_auth {
     struct xsasl_server *sasl;
     char *tag;                  /* an exchange is in progress: its tag */

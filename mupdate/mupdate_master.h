@@ -53,9 +53,6 @@ struct xsasl_server;
 #define MUPDATE_LINE_MAX           (64u * 1024)
 #define MUPDATE_LITERAL_MAX        (64u * 1024)
 #define MUPDATE_ARGS_MAX           1024
-/* Seconds a STARTTLS handshake may take (it runs in the loop, step by
- * step; the peer is closed then). */
-#define MUPDATE_HANDSHAKE_TIMEOUT  10
 /* Commands of one peer in one group commit; its further input waits for
  * the commit (conn_blocked). */
 #define MUPDATE_BATCH_PEER_MAX     256

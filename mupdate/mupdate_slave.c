@@ -236,13 +236,14 @@ static void slave_loop(struct mupdate_slave *s, int listen_fd, int local_fd)
     }
 }
 
-int mupdate_slave_run(int listen_fd)
+int mupdate_slave_run(int listen_fd, struct tls_ctx *tls)
 {
     struct mupdate_slave s;
     struct buf path = BUF_INIT;
     int local_fd, r;
 
     memset(&s, 0, sizeof(s));
+    s.tls_ctx = tls;
     if ((r = startup_db(0)) != DB_OK ||
         (r = mboxlist_open(MBOXLIST_CREATE)) != MBOXLIST_OK) {
         log_error("DBERROR: mupdate slave cannot open the mailbox list");

@@ -8,8 +8,11 @@
 #ifndef MUPDATE_MUPDATE_SLAVE_H
 #define MUPDATE_MUPDATE_SLAVE_H
 
+struct tls_ctx;
+
 /* mupdate_slave_run - the slave's event loop, from the service
- * skeleton's run callback (master/service.h); returns an exit code. */
-int mupdate_slave_run(int listen_fd);
+ * skeleton's run callback (master/service.h); tls (may be NULL: no
+ * STARTTLS) serves the TCP listener's peers.  Returns an exit code. */
+int mupdate_slave_run(int listen_fd, struct tls_ctx *tls);
 
 #endif /* MUPDATE_MUPDATE_SLAVE_H */

@@ -16,6 +16,7 @@
 struct hash_table;
 struct service_conn;
 struct slave_peer;
+struct tls_ctx;
 
 /* Entries per transaction during the initial list. */
 #define SLAVE_LIST_BATCH      5000
@@ -50,6 +51,7 @@ struct mupdate_slave {
     struct hash_table *seen;   /* names the initial list sent */
     uint64_t applied;          /* entries written (logs, stats) */
     /* local peers */
+    struct tls_ctx *tls_ctx;   /* STARTTLS for TCP peers; NULL: none */
     struct slave_peer *peers[SLAVE_PEERS_MAX];
     size_t npeers;
     struct slave_waiter *waiters;
@@ -90,8 +92,8 @@ int slave_peer_fd(const struct slave_peer *p);
  * silent after a failed login; 0: not held. */
 long long slave_peer_hold(const struct slave_peer *p);
 /* slave_peer_due - when (ms) slave_peer_release has something to do for
- * the peer: the end of its hold, or its deadline to authenticate; 0:
- * nothing. */
+ * the peer: the end of its hold, or its deadline to authenticate (or to
+ * finish a TLS handshake); 0: nothing. */
 long long slave_peer_due(const struct slave_peer *p);
 /* slave_peer_release - a held peer whose hold ended by now: send its
  * answers and go on with its input; a stranger whose idle deadline

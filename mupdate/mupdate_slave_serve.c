@@ -10,9 +10,12 @@
  * AUTHENTICATE first (mupdate_auth.c, the master's exchange: SASL with
  * an optional initial response, multi-step, a growing delay after a
  * failure during which the peer is held silent, slave_peer_hold) and get
- * NO for everything but AUTHENTICATE and LOGOUT until then, and are
- * closed after prot_timeout_preauth seconds without input.  STARTTLS is
- * not offered here.  Writes never block the slave's loop: output waits
+ * NO for everything but AUTHENTICATE, STARTTLS and LOGOUT until then,
+ * and are closed after prot_timeout_preauth seconds without input.
+ * STARTTLS is offered to TCP peers when tls_server_cert/key are set; the
+ * handshake runs in the loop one step at a time as the socket allows
+ * (MUPDATE_HANDSHAKE_TIMEOUT), then the banner is sent again.  Writes
+ * never block the slave's loop: output waits
  * in the peer's stream and goes out as the socket drains
  * (slave_peer_events, slave_peer_output); a peer with more than
  * PEER_OUTPUT_BACKLOG unsent is not read from until it catches up.
@@ -31,6 +34,7 @@
 #include "lib/log.h"
 #include "lib/prot.h"
 #include "lib/str.h"
+#include "lib/tls.h"
 #include "lib/xmalloc.h"
 #include "master/service.h"
 #include "mupdate/mupdate_auth.h"
@@ -52,6 +56,9 @@ struct slave_peer {
     char *userid;              /* NULL until authenticated */
     long long hold_until_ms;   /* failed login: silent until then */
     long long deadline_ms;     /* TCP, not authenticated: closed then */
+    short tls_wait;            /* in a TLS handshake: POLLIN/POLLOUT */
+    int tls_attached;          /* the handshake has started */
+    int tls;                   /* TLS is on */
     struct prot *p;
     struct imap_parser *parser;
     struct buf in;
@@ -102,12 +109,34 @@ static const struct mupdate_auth_ops peer_auth_ops = {
     peer_send, peer_authenticated, peer_auth_failed,
 };
 
+/* send_greeting - the banner: for TCP peers the SASL mechanisms (and
+ * STARTTLS when it is available and not on yet) first */
+static void send_greeting(const struct mupdate_slave *s, struct slave_peer *p)
+{
+    const char *master = cfg_get_string(IMAPOPT_MUPDATE_SERVER);
+
+    if (!p->trusted) {
+        struct buf caps = BUF_INIT;
+
+        mupdate_auth_caps(&p->auth, &caps);
+        if (s->tls_ctx && !p->tls)
+            buf_appendcstr(&caps, "* STARTTLS\r\n");
+        prot_write(p->p, caps.s, caps.len);
+        buf_free(&caps);
+    }
+    prot_printf(p->p, "* OK MUPDATE \"%s\" \"Cyrus Murder\" \"v3.6\" "
+                "\"mupdate://%s/\"\r\n",
+                cfg_get_string(IMAPOPT_SERVERNAME)
+                    ? cfg_get_string(IMAPOPT_SERVERNAME) : "localhost",
+                master ? master : "");
+    prot_flush(p->p);
+}
+
 struct slave_peer *slave_peer_new(struct mupdate_slave *s, int fd,
                                   int trusted, const struct service_conn *sc)
 {
     struct imap_parser_limits lim;
     struct slave_peer *p;
-    const char *master = cfg_get_string(IMAPOPT_MUPDATE_SERVER);
 
     if (s->npeers >= SLAVE_PEERS_MAX) {
         log_warning("mupdate slave refused peer: too many peer=<%s>",
@@ -129,21 +158,10 @@ struct slave_peer *slave_peer_new(struct mupdate_slave *s, int fd,
     p->parser = imap_parser_new(&lim);
     mupdate_auth_init(&p->auth, &peer_auth_ops, p, p->local_ipport,
                       p->remote_ipport);
-    if (!trusted) {
-        struct buf caps = BUF_INIT;
-
-        /* without a SASL session AUTHENTICATE tries again, or says NO */
+    /* without a SASL session AUTHENTICATE tries again, or says NO */
+    if (!trusted)
         (void)mupdate_auth_reset(&p->auth, NULL);
-        mupdate_auth_caps(&p->auth, &caps);
-        prot_write(p->p, caps.s, caps.len);
-        buf_free(&caps);
-    }
-    prot_printf(p->p, "* OK MUPDATE \"%s\" \"Cyrus Murder\" \"v3.6\" "
-                "\"mupdate://%s/\"\r\n",
-                cfg_get_string(IMAPOPT_SERVERNAME)
-                    ? cfg_get_string(IMAPOPT_SERVERNAME) : "localhost",
-                master ? master : "");
-    prot_flush(p->p);
+    send_greeting(s, p);
     peer_idle_from_now(p);
     s->peers[s->npeers++] = p;
     return p;
@@ -301,6 +319,36 @@ static void cmd_noop(struct mupdate_slave *s, struct slave_peer *p,
     w->seq = ++s->pings;
 }
 
+/* cmd_starttls - OK, then the handshake runs from the loop
+ * (slave_peer_output/input -> tls_continue) */
+static void cmd_starttls(struct mupdate_slave *s, struct slave_peer *p,
+                         const char *tag)
+{
+    if (!s->tls_ctx) {
+        prot_printf(p->p, "%s BAD \"STARTTLS is not available\"\r\n", tag);
+        return;
+    }
+    if (p->tls) {
+        slave_peer_answer(p, tag, 0, "TLS is already active");
+        return;
+    }
+    if (p->userid) {
+        prot_printf(p->p, "%s BAD \"STARTTLS is not allowed after "
+                    "authentication\"\r\n", tag);
+        return;
+    }
+    slave_peer_answer(p, tag, 1, "Begin TLS negotiation now");
+    /* a pipelined command was sent in plaintext: never run it under TLS */
+    if (p->inpos < p->in.len || prot_unread_raw(p->p) > 0) {
+        log_notice("PROTOERR data after STARTTLS before the handshake "
+                   "peer=<%s>", p->name);
+        p->closing = 1;
+        return;
+    }
+    p->tls_wait = POLLOUT;
+    p->deadline_ms = clock_now_ms() + MUPDATE_HANDSHAKE_TIMEOUT * 1000LL;
+}
+
 /* refuse_write - a change sent to a slave */
 static void refuse_write(struct slave_peer *p, const char *tag)
 {
@@ -335,8 +383,8 @@ static void dispatch(struct mupdate_slave *s, struct slave_peer *p)
         slave_peer_answer(p, tag, 0, "Not needed on the local channel");
     } else if (!str_casecmp(cmd, "AUTHENTICATE")) {
         mupdate_auth_command(&p->auth, tag, args, n);
-    } else if (!str_casecmp(cmd, "STARTTLS")) {
-        prot_printf(p->p, "%s BAD \"STARTTLS is not available\"\r\n", tag);
+    } else if (!str_casecmp(cmd, "STARTTLS") && n == 0) {
+        cmd_starttls(s, p, tag);
     } else if (!p->trusted && !p->userid) {
         slave_peer_answer(p, tag, 0, "Please authenticate first");
     } else if (!str_casecmp(cmd, "NOOP") && n == 0) {
@@ -399,7 +447,7 @@ static int feed(struct mupdate_slave *s, struct slave_peer *p)
     int r;
 
     while (p->inpos < p->in.len && !p->closing && !p->hold_until_ms &&
-           !backlogged(p)) {
+           !p->tls_wait && !backlogged(p)) {
         if (p->skipping) {
             r = imap_parser_skip_line(p->parser, p->in.s + p->inpos,
                                       p->in.len - p->inpos, &used);
@@ -442,6 +490,8 @@ short slave_peer_events(const struct slave_peer *p)
 
     if (p->hold_until_ms)
         return 0;               /* its NO waits: only hang-ups matter */
+    if (p->tls_wait)
+        return p->tls_wait;     /* what the handshake needs */
     if (!p->closing && !backlogged(p))
         ev |= POLLIN;
     if (prot_pending_output(p->p))
@@ -449,10 +499,60 @@ short slave_peer_events(const struct slave_peer *p)
     return ev;
 }
 
+/* tls_continue - the next step of p's STARTTLS handshake: 0 (still
+ * going, or done: banner sent again, input under TLS read), -1 failed
+ * (free the peer) */
+static int tls_continue(struct mupdate_slave *s, struct slave_peer *p)
+{
+    const char *err = NULL;
+    unsigned want;
+    int r;
+
+    if (!p->tls_attached) {
+        /* the plaintext OK must be on the wire before the handshake */
+        r = prot_flush(p->p);
+        if (r == PROT_FAIL) {
+            err = prot_error(p->p);
+            goto failed;
+        }
+        if (r != 1)
+            return 0;           /* POLLOUT again */
+        if (tls_server_attach(s->tls_ctx, p->p, &err) < 0)
+            goto failed;
+        p->tls_attached = 1;
+    }
+    r = tls_handshake_step(p->p, &want, &err);
+    if (r < 0)
+        goto failed;
+    if (r == 0) {
+        p->tls_wait = want == TLS_WANT_WRITE ? POLLOUT : POLLIN;
+        return 0;
+    }
+    p->tls_wait = 0;
+    p->tls = 1;
+    p->deadline_ms = 0;
+    peer_idle_from_now(p);
+    if (mupdate_auth_reset(&p->auth, p->p) < 0) {
+        prot_puts(p->p, "* BYE \"Server unavailable\"\r\n");
+        p->closing = 1;
+        return flush_or_done(p);
+    }
+    send_greeting(s, p);
+    /* the peer may already have sent its first command under TLS */
+    return slave_peer_input(s, p);
+
+failed:
+    log_notice("TLS handshake failed peer=<%s> error=<%s>", p->name,
+               err ? err : "");
+    return -1;
+}
+
 int slave_peer_output(struct mupdate_slave *s, struct slave_peer *p)
 {
     if (p->hold_until_ms)
         return 0;
+    if (p->tls_wait)
+        return tls_continue(s, p);
     if (flush_or_done(p) < 0)
         return -1;
     /* commands that waited for the backlog to drain */
@@ -467,6 +567,8 @@ int slave_peer_input(struct mupdate_slave *s, struct slave_peer *p)
 
     if (p->hold_until_ms)
         return 0;               /* the delayed NO goes out later */
+    if (p->tls_wait)
+        return tls_continue(s, p);
     for (;;) {
         if (feed(s, p) < 0)
             break;
@@ -492,6 +594,11 @@ int slave_peer_input(struct mupdate_slave *s, struct slave_peer *p)
 int slave_peer_release(struct mupdate_slave *s, struct slave_peer *p,
                        long long now)
 {
+    if (p->tls_wait && p->deadline_ms && p->deadline_ms <= now) {
+        log_notice("mupdate slave closed peer: TLS handshake timed out "
+                   "peer=<%s>", p->name);
+        return -1;
+    }
     if (!p->hold_until_ms && p->deadline_ms && p->deadline_ms <= now) {
         log_info("mupdate slave closed peer: idle before authentication "
                  "peer=<%s>", p->name);

@@ -27,6 +27,8 @@
 #include "mupdate/mupdate_slave.h"
 
 static int mupdated_master_mode;
+/* The slave's TLS context (slave mode; the master's is in its state). */
+static struct tls_ctx *mupdated_slave_tls;
 
 /* mupdated_getopt - -m: master mode */
 static int mupdated_getopt(int opt, const char *arg, void *rock)
@@ -60,8 +62,11 @@ static int mupdated_init(int argc, char **argv, void *rock)
     (void)rock;
     raise_nofile();
     imap_auth_init();   /* both modes: the slave's TCP peers log in too */
-    if (!mupdated_master_mode)
+    if (!mupdated_master_mode) {
+        /* STARTTLS for the slave's TCP listener (the key is root's) */
+        mupdated_slave_tls = mailsvc_tls_init();
         return 0;
+    }
     if (cfg_get_enum(IMAPOPT_MUPDATE_CONFIG) == IMAP_ENUM_MUPDATE_CONFIG_UNIFIED)
         fatal(EX_CONFIG, "mupdate -m cannot run on a unified murder server");
     mupdate_master_server.tls_ctx = mailsvc_tls_init();
@@ -83,7 +88,7 @@ static int mupdated_run(int listen_fd, void *rock)
 {
     (void)rock;
     if (!mupdated_master_mode)
-        return mupdate_slave_run(listen_fd);
+        return mupdate_slave_run(listen_fd, mupdated_slave_tls);
     return mupdate_master_run(listen_fd);
 }
 
@@ -92,8 +97,10 @@ static void mupdated_shutdown(int code, void *rock)
 {
     (void)code;
     (void)rock;
-    if (!mupdated_master_mode)
+    if (!mupdated_master_mode) {
+        tls_ctx_free(&mupdated_slave_tls);
         return;
+    }
     mupdate_db_close();
     mupdate_list_free(&mupdate_master_server.list);
     tls_ctx_free(&mupdate_master_server.tls_ctx);
