@@ -320,18 +320,11 @@ static bool mech_offered(struct pop3_session *s, const char *mech)
  * security layer once the +OK is on the wire */
 static void auth_done(struct pop3_session *s, const char *mech)
 {
-    const char *err = NULL;
-
     pop3_login(s, xsasl_server_username(s->sasl),
                xsasl_server_authid(s->sasl), mech);
-    if (s->state != POP3_TRANSACTION || xsasl_server_ssf(s->sasl) <= 0)
-        return;
-    prot_flush(s->prot);
-    if (prot_unread_raw(s->prot) > 0 ||
-        xsasl_server_install_layer(s->sasl, s->prot, &err) < 0) {
-        log_notice("PROTOERR SASL security layer failed");
+    if (s->state == POP3_TRANSACTION && !s->closing &&
+        pop3_auth_layer(s) < 0)
         s->closing = true;
-    }
 }
 
 /* cmd_auth - AUTH [mech [initial-response]] (RFC 5034) */

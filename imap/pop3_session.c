@@ -108,6 +108,22 @@ int pop3_auth_reset(struct pop3_session *s)
     return s->sasl ? 0 : -1;
 }
 
+int pop3_auth_layer(struct pop3_session *s)
+{
+    const char *err = NULL;
+
+    if (s->layer_on || !s->sasl || xsasl_server_ssf(s->sasl) <= 0)
+        return 0;
+    if (prot_flush(s->prot) < 0 || prot_unread_raw(s->prot) > 0 ||
+        xsasl_server_install_layer(s->sasl, s->prot, &err) < 0) {
+        log_notice("PROTOERR SASL security layer failed error=<%s>",
+                   err ? err : "plaintext after the last AUTH line");
+        return -1;
+    }
+    s->layer_on = true;
+    return 0;
+}
+
 void pop3_login_failed(struct pop3_session *s, const char *user,
                        const char *mech, const char *reason)
 {

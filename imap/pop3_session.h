@@ -95,6 +95,7 @@ struct pop3_session {
     struct buf line;             /* the current command line */
     /* authentication */
     struct xsasl_server *sasl;
+    bool layer_on;               /* its security layer is installed */
     char *user_arg;              /* USER given, awaiting PASS */
     char *userid;                /* after login */
     struct auth_state *auth;
@@ -140,6 +141,13 @@ int pop3_auth_reset(struct pop3_session *s);
  * AUTHORIZATION (the failure is not counted as a bad login). */
 void pop3_login(struct pop3_session *s, const char *userid,
                 const char *authid, const char *mech);
+/* pop3_auth_layer - after the +OK of a login by AUTH is on its way:
+ * flush it and start the SASL security layer the exchange negotiated (if
+ * any), once.  0, or -1 (logged; the session must close: a layer that
+ * cannot start, or plaintext the client sent behind its last AUTH
+ * line).  pop3d calls it after pop3_login; a login hook that answers
+ * +OK itself (pop3proxyd) calls it right after that +OK. */
+int pop3_auth_layer(struct pop3_session *s);
 /* pop3_login_failed - log, delay and count a failed login, answer
  * "-ERR [AUTH] ..."; past maxauthfailures the session closes. */
 void pop3_login_failed(struct pop3_session *s, const char *user,

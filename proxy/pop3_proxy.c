@@ -162,7 +162,8 @@ int pop3_proxy_login(struct pop3_session *s, const char *authid,
              buf_cstring(&server));
     prot_set_timeouts(s->prot, pop3_read_timeout(s), pop3_read_timeout(s));
     prot_printf(s->prot, "%s\r\n", proxy_pop3_last_reply());
-    relay(s, be);
+    if (pop3_auth_layer(s) == 0)    /* AUTH's security layer, if any */
+        relay(s, be);
     proxy_backend_close(&be, 0);
     buf_free(&server);
     return 1;
