@@ -111,6 +111,19 @@ static int walk_dir(const char *dir, int (*cb)(const char *name, void *rock),
     return r;
 }
 
+/* walk_sub - walk_dir of path/name (path restored afterwards) */
+static int walk_sub(struct buf *path, const char *name,
+                    int (*cb)(const char *name, void *rock), void *rock)
+{
+    size_t keep = path->len;
+    int r;
+
+    buf_printf(path, "/%s", name);
+    r = walk_dir(buf_cstring(path), cb, rock);
+    buf_truncate(path, keep);
+    return r;
+}
+
 /* One user directory level: <base>/user/<h>/ with the domain to add. */
 struct user_dir {
     const struct user_walk *w;
@@ -140,13 +153,8 @@ static int user_file(const char *name, void *rock)
 static int hash_dir(const char *name, void *rock)
 {
     struct user_dir *u = rock;
-    size_t keep = u->path.len;
-    int r;
 
-    buf_printf(&u->path, "/%s", name);
-    r = walk_dir(buf_cstring(&u->path), user_file, u);
-    buf_truncate(&u->path, keep);
-    return r;
+    return walk_sub(&u->path, name, user_file, u);
 }
 
 /* users_under - every user file under <base>/user */
@@ -168,6 +176,7 @@ struct domain_dir {
     struct buf path;
 };
 
+/* domain_name - <configdirectory>/domain/<h>/<domain>: its users */
 static int domain_name(const char *name, void *rock)
 {
     struct domain_dir *d = rock;
@@ -180,16 +189,12 @@ static int domain_name(const char *name, void *rock)
     return r;
 }
 
+/* domain_hash - <configdirectory>/domain/<h>: its domains */
 static int domain_hash(const char *name, void *rock)
 {
     struct domain_dir *d = rock;
-    size_t keep = d->path.len;
-    int r;
 
-    buf_printf(&d->path, "/%s", name);
-    r = walk_dir(buf_cstring(&d->path), domain_name, d);
-    buf_truncate(&d->path, keep);
-    return r;
+    return walk_sub(&d->path, name, domain_name, d);
 }
 
 int dbconf_foreach_user(const char *suffix,

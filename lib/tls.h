@@ -83,6 +83,13 @@ int tls_server_start(struct tls_ctx *ctx, struct prot *p, int timeout_s,
 #define TLS_WANT_WRITE 2u
 int tls_server_attach(struct tls_ctx *ctx, struct prot *p, const char **error_r);
 int tls_handshake_step(struct prot *p, unsigned *want_r, const char **error_r);
+/* tls_server_continue - the whole server side of a STARTTLS for an event
+ * loop, one call per readiness of p's fd: first flush what p holds (the
+ * plaintext OK; *want_r TLS_WANT_WRITE until it is out), then attach
+ * (*attached set; start with 0) and step the handshake.  Results as
+ * tls_handshake_step. */
+int tls_server_continue(struct tls_ctx *ctx, struct prot *p, int *attached,
+                        unsigned *want_r, const char **error_r);
 
 /* tls_client_start - handshake as a client; servername (may be NULL) is
  * sent as SNI and, with verify_peer, checked against the certificate. */

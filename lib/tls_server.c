@@ -95,6 +95,27 @@ fail:
     return NULL;
 }
 
+int tls_server_continue(struct tls_ctx *ctx, struct prot *p, int *attached,
+                        unsigned *want_r, const char **error_r)
+{
+    if (!*attached) {
+        int r = prot_flush(p);
+
+        if (r == PROT_FAIL) {
+            *error_r = prot_error(p);
+            return -1;
+        }
+        if (r != 1) {
+            *want_r = TLS_WANT_WRITE;
+            return 0;
+        }
+        if (tls_server_attach(ctx, p, error_r) < 0)
+            return -1;
+        *attached = 1;
+    }
+    return tls_handshake_step(p, want_r, error_r);
+}
+
 int tls_server_start(struct tls_ctx *ctx, struct prot *p, int timeout_s,
                      const char **error_r)
 {

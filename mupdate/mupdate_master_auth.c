@@ -138,25 +138,9 @@ void mupdate_starttls_continue(struct mupdate_conn *c)
     unsigned want;
     int r;
 
-    if (!c->tls_attached) {
-        /* the plaintext OK must be on the wire before the handshake */
-        r = prot_flush(c->prot);
-        if (r == PROT_FAIL) {
-            starttls_failed(c, prot_error(c->prot));
-            return;
-        }
-        if (r != 1) {
-            c->tls_wait = MUPDATE_LOOP_OUT;
-            (void)mupdate_conn_flush(c);        /* updates the poll mask */
-            return;
-        }
-        if (tls_server_attach(c->srv->tls_ctx, c->prot, &err) < 0) {
-            starttls_failed(c, err);
-            return;
-        }
-        c->tls_attached = 1;
-    }
-    r = tls_handshake_step(c->prot, &want, &err);
+    /* the plaintext OK goes out first, then the handshake steps */
+    r = tls_server_continue(c->srv->tls_ctx, c->prot, &c->tls_attached,
+                            &want, &err);
     if (r < 0) {
         starttls_failed(c, err);
         return;

@@ -508,22 +508,13 @@ static int tls_continue(struct mupdate_slave *s, struct slave_peer *p)
     unsigned want;
     int r;
 
-    if (!p->tls_attached) {
-        /* the plaintext OK must be on the wire before the handshake */
-        r = prot_flush(p->p);
-        if (r == PROT_FAIL) {
-            err = prot_error(p->p);
-            goto failed;
-        }
-        if (r != 1)
-            return 0;           /* POLLOUT again */
-        if (tls_server_attach(s->tls_ctx, p->p, &err) < 0)
-            goto failed;
-        p->tls_attached = 1;
+    /* the plaintext OK goes out first, then the handshake steps */
+    r = tls_server_continue(s->tls_ctx, p->p, &p->tls_attached, &want, &err);
+    if (r < 0) {
+        log_notice("TLS handshake failed peer=<%s> error=<%s>", p->name,
+                   err ? err : "");
+        return -1;
     }
-    r = tls_handshake_step(p->p, &want, &err);
-    if (r < 0)
-        goto failed;
     if (r == 0) {
         p->tls_wait = want == TLS_WANT_WRITE ? POLLOUT : POLLIN;
         return 0;
@@ -540,11 +531,6 @@ static int tls_continue(struct mupdate_slave *s, struct slave_peer *p)
     send_greeting(s, p);
     /* the peer may already have sent its first command under TLS */
     return slave_peer_input(s, p);
-
-failed:
-    log_notice("TLS handshake failed peer=<%s> error=<%s>", p->name,
-               err ? err : "");
-    return -1;
 }
 
 int slave_peer_output(struct mupdate_slave *s, struct slave_peer *p)

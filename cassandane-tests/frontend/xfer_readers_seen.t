@@ -51,13 +51,16 @@ sub seen_by {
     like(scalar $c->cmd('UID STORE 2 +FLAGS.SILENT (\\Seen)'), qr/^\S+ OK/, 'bob: 2 seen');
     $c->close;
 }
-my %before = (
-    'bob proj' => seen_by($b1, 'bob', $PROJ),
-    'alice proj' => seen_by($b1, 'alice', 'proj'),
-    'bob news' => seen_by($b1, 'bob', $NEWS),
-    'alice news' => seen_by($b1, 'alice', $NEWS),
-    'carol news' => seen_by($b1, 'carol', $NEWS),
-);
+# views - what each user sees \Seen on node $n
+sub views {
+    my ($n) = @_;
+    return { 'bob proj' => seen_by($n, 'bob', $PROJ),
+             'alice proj' => seen_by($n, 'alice', 'proj'),
+             'bob news' => seen_by($n, 'bob', $NEWS),
+             'alice news' => seen_by($n, 'alice', $NEWS),
+             'carol news' => seen_by($n, 'carol', $NEWS) };
+}
+my %before = %{views($b1)};
 is_deeply(\%before, { 'bob proj' => '1,3', 'alice proj' => '2,4', 'bob news' => '2',
                       'alice news' => '2,4', 'carol news' => '' },
           'each user sees his own \Seen on backend1');
@@ -69,13 +72,6 @@ is_deeply(\%before, { 'bob proj' => '1,3', 'alice proj' => '2,4', 'bob news' => 
     $c->close;
 }
 
-my %after = (
-    'bob proj' => seen_by($b2, 'bob', $PROJ),
-    'alice proj' => seen_by($b2, 'alice', 'proj'),
-    'bob news' => seen_by($b2, 'bob', $NEWS),
-    'alice news' => seen_by($b2, 'alice', $NEWS),
-    'carol news' => seen_by($b2, 'carol', $NEWS),
-);
-is_deeply(\%after, \%before, 'the same \Seen for every user on backend2');
+is_deeply(views($b2), \%before, 'the same \Seen for every user on backend2');
 
 done_testing();
