@@ -448,6 +448,61 @@ static void test_write_nonblocking(void)
     free(blk);
 }
 
+/* xor_encode - a test codec: every byte XOR 0x5a (decode: unused) */
+static int xor_encode(void *rock, const void *in, size_t n, int sync,
+                      struct buf *out, const char **error_r)
+{
+    const unsigned char *c = in;
+
+    (void)rock, (void)sync, (void)error_r;
+    for (size_t i = 0; i < n; i++)
+        buf_putc(out, (char)(c[i] ^ 0x5a));
+    return 0;
+}
+
+static int xor_pending(void *rock)
+{
+    (void)rock;
+    return 0;
+}
+
+static const struct prot_codec xor_codec = {
+    "xor", xor_encode, NULL, xor_pending, NULL,
+};
+
+/* A codec installed on a write-non-blocking stream while output the
+ * socket has not taken yet is queued (the SASL layer after an OK to a
+ * peer that is not reading): that output still goes out as it was, in
+ * order, never encoded, and installing does not wait. */
+static void test_codec_after_queued_output(void)
+{
+    size_t n = 2 << 20, m = 100000, got = 0, bad = 0;
+    char *blk = malloc(n), tmp[65536];
+    const char *err = NULL;
+    ssize_t k;
+
+    for (size_t i = 0; i < n; i++)
+        blk[i] = (char)(i * 31 % 251);
+    prot_set_write_nonblocking(p0, 1);
+    CU_ASSERT_EQUAL(prot_write(p0, blk, n), 1);
+    CU_ASSERT_EQUAL(prot_flush(p0), PROT_AGAIN);    /* the socket is full */
+    CU_ASSERT_EQUAL(prot_set_codec(p0, &xor_codec, NULL, &err), 1);
+    CU_ASSERT_EQUAL(prot_write(p0, blk, m), 1);
+    (void)prot_flush(p0);
+    while (got < n + m && (k = read(sv[1], tmp, sizeof(tmp))) > 0) {
+        for (ssize_t i = 0; i < k; i++) {
+            size_t at = got + (size_t)i;
+            char want = at < n ? blk[at] : (char)(blk[at - n] ^ 0x5a);
+            bad += tmp[i] != want;
+        }
+        got += (size_t)k;
+        CU_ASSERT_FATAL(prot_flush(p0) != PROT_FAIL);
+    }
+    CU_ASSERT_EQUAL(got, n + m);
+    CU_ASSERT_EQUAL(bad, 0);
+    free(blk);
+}
+
 /* ---------------------------------------------------------------- */
 /* COMPRESS=DEFLATE                                                  */
 
@@ -865,6 +920,7 @@ CU_TestInfo cunit_tests[] = {
     { "wait_several", test_wait_several },
     { "nonblocking", test_nonblocking },
     { "write_nonblocking", test_write_nonblocking },
+    { "codec_after_queued_output", test_codec_after_queued_output },
     { "deflate_interactive", test_deflate_interactive },
     { "deflate_garbage", test_deflate_garbage },
     { "deflate_both_directions", test_deflate_both_directions },

@@ -231,8 +231,10 @@ int prot_set_transport(struct prot *p, const struct prot_transport *tr,
  * else NULL. */
 void *prot_transport_rock(const struct prot *p, const struct prot_transport *tr);
 /* prot_set_codec - install a codec.  Fails when one is already set.
- * Pending output is flushed first without it; input already buffered but
- * unread is handed to the codec (the peer encoded it).  1 ok, -1. */
+ * Pending output is flushed first without it (on a write-non-blocking
+ * stream what the socket does not take stays queued, unencoded, ahead of
+ * the encoded output: installing never waits); input already buffered
+ * but unread is handed to the codec (the peer encoded it).  1 ok, -1. */
 int prot_set_codec(struct prot *p, const struct prot_codec *codec,
                    void *rock, const char **error_r);
 /* prot_codec_name - the installed codec's name, or NULL. */

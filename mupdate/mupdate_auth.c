@@ -237,13 +237,13 @@ int mupdate_auth_layer(struct mupdate_auth *a, struct prot *p, size_t unread)
 {
     const char *err = NULL;
 
-    /* the OK must reach the peer in clear before the layer starts */
-    prot_set_timeouts(p, 0, MUPDATE_AUTH_LAYER_TIMEOUT);
-    prot_set_write_nonblocking(p, 0);
-    if (prot_flush(p) != 1 || unread > 0 || prot_unread_raw(p) > 0) {
+    if (unread > 0 || prot_unread_raw(p) > 0) {
         log_notice("PROTOERR data before SASL security layer");
         return -1;
     }
+    /* The queued OK goes out in clear: installing the codec moves it to
+     * the stream's wire queue unencoded, and a write-non-blocking stream
+     * sends it as the socket drains; only what follows is encoded. */
     if (xsasl_server_install_layer(a->sasl, p, &err) < 0) {
         log_error("SASL security layer failed error=<%s>", err);
         return -1;

@@ -86,11 +86,11 @@ void mupdate_auth_command(struct mupdate_auth *a, const char *tag,
 void mupdate_auth_line(struct mupdate_auth *a, const char *line, size_t len);
 
 /* mupdate_auth_layer - start the negotiated security layer on p: the
- * queued OK is written in clear first (blocking, bounded by
- * MUPDATE_AUTH_LAYER_TIMEOUT); input the peer sent before the layer
- * (unread: the owner's buffered count, plus p's) is a protocol error.
- * 0, or -1 logged (close the peer).  p is left blocking for writes. */
-#define MUPDATE_AUTH_LAYER_TIMEOUT 10
+ * queued OK still goes out in clear (never blocking: a write-non-blocking
+ * p sends it as its socket drains), everything after it is encoded;
+ * input the peer sent before the layer (unread: the owner's buffered
+ * count, plus p's) is a protocol error.  0, or -1 logged (close the
+ * peer). */
 int mupdate_auth_layer(struct mupdate_auth *a, struct prot *p, size_t unread);
 
 #endif /* MUPDATE_MUPDATE_AUTH_H */

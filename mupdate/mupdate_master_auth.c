@@ -64,7 +64,6 @@ static void auth_succeeded(void *rock, const char *user, int ssf)
         return;
     if (mupdate_auth_layer(&c->auth, c->prot, c->in.len - c->inpos) < 0)
         c->closing = 1;
-    prot_set_write_nonblocking(c->prot, 1);
 }
 
 /* auth_failed - mupdate_auth_ops.failed: hold the peer (its NO stays

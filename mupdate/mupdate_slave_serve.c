@@ -82,7 +82,6 @@ static void peer_authenticated(void *rock, const char *user, int ssf)
     p->deadline_ms = 0;
     if (ssf && mupdate_auth_layer(&p->auth, p->p, p->in.len - p->inpos) < 0)
         p->closing = 1;
-    prot_set_write_nonblocking(p->p, 1);    /* the layer switch blocked */
 }
 
 /* peer_auth_failed - mupdate_auth_ops.failed: hold the peer (its NO
