@@ -11,21 +11,18 @@ use lib "$FindBin::Bin/../lib";
 use Murder::Test timeout => 60;
 use Murder::MUPDATE;
 use Murder::Topology;
+use Murder::SASLLayer;
 use MIME::Base64 qw(encode_base64 decode_base64);
 
 skip_unless_built(qw(master mupdate ctl_mboxlist));
-eval { require Authen::SASL; require Authen::SASL::Perl::DIGEST_MD5; 1 }
-    or plan(skip_all => 'Authen::SASL (DIGEST-MD5) missing');
+plan(skip_all => 'Authen::SASL (DIGEST-MD5) missing') unless Murder::SASLLayer::available();
 
 # layered_login - AUTHENTICATE DIGEST-MD5 (auth-int) as $user on the
-# MUPDATE connection $c to a server whose realm/host is $host; the layered
-# handle, or undef
+# MUPDATE connection $c to a server whose realm/host is $host; a
+# Murder::SASLLayer, or undef
 sub layered_login {
     my ($c, $host, $user, $pw, $what) = @_;
-    my $sasl = Authen::SASL->new(mechanism => 'DIGEST-MD5',
-                                 callback => { user => $user, pass => $pw });
-    my $conn = $sasl->client_new('mupdate', $host);
-    $conn->property(minssf => 1, maxssf => 1);
+    my $conn = Murder::SASLLayer::client('mupdate', $host, $user, $pw);
     $conn->client_start;
     my $tag = $c->send_cmd('AUTHENTICATE', 'DIGEST-MD5');
     my $ch = $c->read_line;
@@ -40,33 +37,7 @@ sub layered_login {
     my $ok = $c->read_line;
     like($ok // 'EOF', qr/^\Q$tag\E OK/, "$what: tagged OK in clear");
     cmp_ok($conn->property('ssf') // 0, '>', 0, "$what: integrity layer negotiated");
-    return $conn->securesocket($c->sock);
-}
-
-# Reading and writing under the layer.
-my %pending;
-sub lline {
-    my ($fh) = @_;
-    my $p = \$pending{$fh};
-    $$p //= '';
-    while ($$p !~ /\r\n/) {
-        my $n = read($fh, my $chunk, 65536);
-        return undef unless $n;
-        $$p .= $chunk;
-    }
-    $$p =~ s/^(.*?)\r\n//s;
-    return $1;
-}
-# lcmd - send "$tag $cmd", the lines up to the tagged one (last)
-sub lcmd {
-    my ($fh, $tag, $cmd) = @_;
-    print $fh "$tag $cmd\r\n";
-    my @l;
-    while (defined(my $l = lline($fh))) {
-        push @l, $l;
-        return @l if $l =~ /^\Q$tag\E (OK|NO|BAD)\b/;
-    }
-    return (@l, 'EOF');
+    return Murder::SASLLayer->wrap($conn, $c->sock);
 }
 
 # --- the master
@@ -74,18 +45,18 @@ my $n = Murder::MUPDATE::mupdate_node(config => { sasl_mech_list => 'PLAIN DIGES
 {
     my $c = Murder::MUPDATE->connect($n);
     ok(grep($_ eq 'DIGEST-MD5', @{$c->caps->{AUTH} // []}), 'master offers DIGEST-MD5');
-    my $fh = layered_login($c, $n->servername, 'admin', $Murder::MUPDATE::USERS{admin},
+    my $l = layered_login($c, $n->servername, 'admin', $Murder::MUPDATE::USERS{admin},
                            'master');
-    my @r = lcmd($fh, 'L1', 'RESERVE "user.layer" "be1!default"');
+    my @r = $l->command('L1', 'RESERVE "user.layer" "be1!default"');
     like($r[-1], qr/^L1 OK/, 'master: RESERVE under the layer');
     for my $i (1 .. 300) {
-        @r = lcmd($fh, "R$i", qq{RESERVE "user.layer$i" "be1!default"});
+        @r = $l->command("R$i", qq{RESERVE "user.layer$i" "be1!default"});
         last unless $r[-1] =~ /^R$i OK/;
     }
     like($r[-1], qr/^R300 OK/, 'master: 300 more RESERVEs under the layer');
-    @r = lcmd($fh, 'L2', 'FIND "user.layer"');
+    @r = $l->command('L2', 'FIND "user.layer"');
     like($r[0], qr/^L2 RESERVE "user\.layer" "be1!default"/, 'master: FIND under the layer');
-    @r = lcmd($fh, 'L3', 'LIST');
+    @r = $l->command('L3', 'LIST');
     is(scalar(grep { /^L3 RESERVE "user\.layer/ } @r), 301,
        'master: a LIST of several layer buffers arrives whole');
     like($r[-1], qr/^L3 OK/, 'master: LIST completed');
@@ -93,7 +64,7 @@ my $n = Murder::MUPDATE::mupdate_node(config => { sasl_mech_list => 'PLAIN DIGES
     is($other->cmd('FIND', 'user.layer')->{items}[0][0], 'RESERVE',
        'master: another peer served meanwhile');
     $other->close;
-    @r = lcmd($fh, 'L4', 'LOGOUT');
+    @r = $l->command('L4', 'LOGOUT');
     like($r[-1], qr/^L4 OK/, 'master: LOGOUT under the layer');
     ok($n->wait_for_log(qr/login ok user=<admin> mech=<DIGEST-MD5>/, 5), 'master: login logged');
 }
@@ -113,12 +84,12 @@ my ($admin, $pw) = ($Murder::Topology::ADMIN_USER, $Murder::Topology::ADMIN_PASS
        'ACTIVATE on the master');
     $m->close;
     my $c = Murder::MUPDATE->new($fe->connect('mupdate'));
-    my $fh = layered_login($c, $fe->servername, $admin, $pw, 'slave');
-    my @r = lcmd($fh, 'S1', 'NOOP');
+    my $l = layered_login($c, $fe->servername, $admin, $pw, 'slave');
+    my @r = $l->command('S1', 'NOOP');
     like($r[-1], qr/^S1 OK/, 'slave: NOOP (caught up) under the layer');
-    @r = lcmd($fh, 'S2', 'FIND "user.sl"');
+    @r = $l->command('S2', 'FIND "user.sl"');
     like($r[0], qr/^S2 MAILBOX "user\.sl" "127\.0\.0\.98!default"/, 'slave: FIND under the layer');
-    @r = lcmd($fh, 'S3', 'LOGOUT');
+    @r = $l->command('S3', 'LOGOUT');
     like($r[-1], qr/^S3 OK/, 'slave: LOGOUT under the layer');
 }
 $t->stop;
