@@ -10,7 +10,9 @@
 #  - IMAP: LIST from the frontend's list, SELECT and a 170 KB FETCH from
 #    the backend, LOGOUT;
 #  - POP3: the layer starts right behind the +OK relayed from the
-#    backend; STAT, LIST, RETR of the large message, QUIT.
+#    backend; STAT, LIST, RETR of the large message, QUIT; a command
+#    pipelined in plaintext behind the last AUTH line is never run (the
+#    session closes) and the maildrop is untouched.
 use FindBin;
 use lib "$FindBin::Bin/../lib";
 use Murder::Test timeout => 60;
@@ -112,6 +114,28 @@ my $big = join('', map { sprintf("line %05d of a long body\n", $_) } 1 .. 6000);
     like($l->line // 'EOF', qr/^\+OK/, "$qop: QUIT");
     $l->close;
 }
+# --- POP3: plaintext pipelined behind the last AUTH line is never run
+# under the layer: the session is closed instead
+{
+    my $c = Murder::POP3->connect($f);
+    my $conn = Murder::SASLLayer::client('pop', $f->servername, 'alice',
+                                         $Murder::Proxy::USERS{alice});
+    $conn->client_start;
+    my $r = $c->cmd('AUTH DIGEST-MD5');
+    my $resp = $conn->client_step(decode_base64(substr($r // '', 2)));
+    $r = $c->cmd(encode_base64($resp // '', ''));
+    $conn->client_step(decode_base64(substr($r // '', 2)));
+    $c->send("\r\nDELE 1\r\n");
+    like($c->line // 'EOF', qr/^\+OK/, 'POP3 pipelined: +OK in clear');
+    ok(!defined $c->line(5), 'POP3 pipelined: then closed, DELE not run');
+    ok($f->wait_for_log(qr/PROTOERR SASL security layer failed/, 5),
+       'POP3 pipelined: logged as a protocol error');
+    my $d = Murder::POP3->connect($f);
+    like($d->login('alice', $Murder::Proxy::USERS{alice}) // 'EOF',
+         qr/^\+OK Mailbox open, 2 messages/, 'POP3 pipelined: the maildrop is untouched');
+    $d->cmd('QUIT');
+}
+
 ok($f->wait_for_log(qr/login ok user=<alice> mech=<DIGEST-MD5>/, 5),
    'the frontend logged the DIGEST-MD5 logins');
 

@@ -3,7 +3,8 @@
 # listener when tls_server_cert/key are set: "* STARTTLS" in the banner,
 # OK, the handshake, the banner again without it, login and FIND over
 # TLS (logged tls=<1>), a second STARTTLS refused; a command pipelined in
-# plaintext after STARTTLS is never run; a peer that stalls in its
+# plaintext after STARTTLS is never run; garbage instead of a handshake
+# closes the connection; a peer that stalls in its
 # handshake holds up nobody (a local FIND meanwhile is answered at once)
 # and is closed after the 10 s handshake limit.  Local peers are told
 # STARTTLS is not needed.
@@ -69,6 +70,14 @@ ok(!defined $p->read_response(5), 'then closed: the pipelined command was not ru
 ok($fe->wait_for_log(qr/PROTOERR data after STARTTLS/, 5), 'logged as a protocol error');
 ok(!$fe->log_lines(qr/login ok user=<\Q$admin\E> mech=<PLAIN> tls=<0>/),
    'no plaintext login happened');
+
+# --- garbage instead of a ClientHello: closed at once, logged
+my $junk = tcp_peer();
+is($junk->cmd('STARTTLS')->{status}, 'OK', 'junk: STARTTLS ok');
+$junk->send_raw("this is not a TLS record\r\n" x 4);
+ok(!defined $junk->read_line(5), 'junk: closed');
+ok($fe->wait_for_log(qr/TLS handshake failed/, 5), 'junk: handshake failure logged');
+is($l->cmd('FIND', 'user.tls1')->{status}, 'OK', 'the slave still serves');
 
 # --- a stalled handshake holds up nobody, and is closed after 10 s
 my $stall = tcp_peer();
