@@ -15,11 +15,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "lib/str.h"
+#include "lib/unix_addr.h"
 #include "mupdate/mupdate_client_internal.h"
 
 /* parse_port - port text p[0..len) is 1..65535 digits? */
@@ -126,28 +126,26 @@ static int connect_wait(int fd, const struct sockaddr *sa, socklen_t salen,
     return 0;
 }
 
-/* dial_unix - connect to the unix socket path */
+/* dial_unix - connect to the unix socket path (any length) */
 static int dial_unix(const char *path, const struct timespec *deadline,
                      struct buf *err)
 {
-    struct sockaddr_un sun;
+    struct unix_addr a;
     int fd;
 
-    memset(&sun, 0, sizeof(sun));
-    sun.sun_family = AF_UNIX;
-    if (str_lcpy(sun.sun_path, path, sizeof(sun.sun_path)) >=
-        sizeof(sun.sun_path)) {
-        buf_printf(err, "socket path too long: %s", path);
+    if (unix_addr_init(&a, path) < 0) {
+        buf_printf(err, "cannot connect to %s: %s", path, strerror(errno));
         return -1;
     }
     fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0 || connect_wait(fd, (struct sockaddr *)&sun, sizeof(sun),
+    if (fd < 0 || connect_wait(fd, (struct sockaddr *)&a.sun, a.len,
                                deadline) < 0) {
         buf_printf(err, "cannot connect to %s: %s", path, strerror(errno));
         if (fd >= 0)
             close(fd);
-        return -1;
+        fd = -1;
     }
+    unix_addr_done(&a);
     return fd;
 }
 

@@ -18,7 +18,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,18 +30,19 @@
 #include "lib/hash.h"
 #include "lib/log.h"
 #include "lib/startup.h"
-#include "lib/str.h"
+#include "lib/unix_addr.h"
 #include "master/service.h"
 #include "mupdate/mupdate_slave.h"
 #include "mupdate/mupdate_slave_internal.h"
 
 /* Fixed poll slots before the peers. */
 enum { SLOT_MASTER_PIPE, SLOT_LISTEN, SLOT_LOCAL, SLOT_UP, SLOT_PEERS };
-/* local_socket_open - listen on <configdirectory>/socket/mupdate.target */
+/* local_socket_open - listen on <configdirectory>/socket/mupdate.target
+ * (a path of any length: unix_addr.h) */
 static int local_socket_open(struct buf *path)
 {
-    struct sockaddr_un sun = { .sun_family = AF_UNIX };
     const char *dir = cfg_get_string(IMAPOPT_CONFIGDIRECTORY);
+    struct unix_addr a;
     int fd;
 
     buf_printf(path, "%s/socket", dir);
@@ -50,22 +50,22 @@ static int local_socket_open(struct buf *path)
         log_warning("IOERROR: cannot create directory path=<%s> "
                     "error=<%m>", buf_cstring(path));
     buf_printf(path, "/%s", strrchr(MUPDATE_SLAVE_SOCKET, '/') + 1);
-    if (str_lcpy(sun.sun_path, buf_cstring(path), sizeof(sun.sun_path)) >=
-        sizeof(sun.sun_path)) {
-        log_error("mupdate slave socket path too long path=<%s>",
+    if (unix_addr_init(&a, buf_cstring(path)) < 0) {
+        log_error("IOERROR: cannot listen on path=<%s> error=<%m>",
                   buf_cstring(path));
         return -1;
     }
-    unlink(sun.sun_path); /* a stale socket of an earlier run */
+    unlink(buf_cstring(path)); /* a stale socket of an earlier run */
     fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (fd < 0 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
+    if (fd < 0 || bind(fd, (struct sockaddr *)&a.sun, a.len) < 0 ||
         listen(fd, 64) < 0) {
         log_error("IOERROR: cannot listen on path=<%s> error=<%m>",
                   buf_cstring(path));
         if (fd >= 0)
             close(fd);
-        return -1;
+        fd = -1;
     }
+    unix_addr_done(&a);
     return fd;
 }
 
