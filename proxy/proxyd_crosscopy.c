@@ -1,57 +1,53 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * proxyd_crosscopy.c - COPY/MOVE to a mailbox on another backend (the
- * seeds' cross-server COPY): FETCH each message (FLAGS, INTERNALDATE,
- * BODY.PEEK[]) from the selected mailbox's backend, APPEND it to the
- * destination's backend, answer with COPYUID built from the APPENDUIDs.
- * MOVE then marks exactly the copied source UIDs \Deleted and UID
- * EXPUNGEs them, only after every APPEND succeeded.
+ * seeds' cross-server COPY): the messages are FETCHed (FLAGS,
+ * INTERNALDATE, BODY.PEEK[]) from the selected mailbox's backend and
+ * streamed, as each FETCH response arrives, into ONE MULTIAPPEND (RFC
+ * 3502) on the destination's backend, which commits all of them or none;
+ * the answer carries COPYUID built from its APPENDUID.  At most
+ * CROSSCOPY_BATCH messages go in one APPEND (one at a time when the
+ * destination lacks MULTIAPPEND).  MOVE then marks exactly the copied
+ * source UIDs \Deleted and UID EXPUNGEs them, only after every batch
+ * committed.
  *
  * A failure part-way (a backend gone, an APPEND refused) leaves the
- * source untouched and removes the messages already appended (a fresh
- * connection to the destination: SELECT, UID STORE \Deleted, UID
- * EXPUNGE), so the client may retry without duplicates.  An APPEND whose
- * answer was lost (the destination died after its commit, before its OK)
- * is in doubt: the undo looks for it among the UIDs it could have been
- * given (from the destination's UIDNEXT before the first APPEND, or after
- * the last acknowledged one) by size, internal date and header, and
- * removes it too.  One message is held in memory at a time (at most
+ * source untouched.  A batch cut off before its end is abandoned by
+ * dropping the connection, so the destination commits none of it even
+ * when it stays unreachable; batches that did commit are removed again
+ * (proxyd_crosscopy_undo.c), as is a batch whose answer was lost, if it
+ * committed.  One message is held in memory at a time (at most
  * CROSSCOPY_MAX_MESSAGE bytes).
  */
 #include "config.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "imap/imap_session.h"
 #include "imap/mboxlist.h"
 #include "imap/search_date.h"
+#include "imap/seqset.h"
 #include "lib/buf.h"
 #include "lib/log.h"
 #include "lib/prot.h"
 #include "lib/str.h"
+#include "lib/xmalloc.h"
 #include "proxy/proxy_backend.h"
 #include "proxy/proxy_imap.h"
 #include "proxy/proxyd.h"
+#include "proxy/proxyd_crosscopy.h"
 
 /* Largest message copied between backends. */
 #define CROSSCOPY_MAX_MESSAGE ((uint64_t)256 << 20)
+/* Most messages in one MULTIAPPEND (our backends take 1000). */
+#define CROSSCOPY_BATCH 500
 
-/* One message fetched from the source. */
-struct xmsg {
-    uint32_t uid;
-    struct buf flags, date;   /* "\Seen $Work", "01-Jan-2020 ..." */
-    const char *body;         /* into the response buffer */
-    uint64_t len;
-};
-
-/* read_tagged - read be's responses to the command tagged tag: untagged
- * ones go to each (may be NULL: to the client); 1 OK, 0 NO/BAD (text in
- * text), -1 connection trouble */
-static int read_tagged(struct imap_session *s, struct proxy_backend *be,
-                       const char *tag, void (*each)(void *, struct buf *),
-                       void *rock, struct buf *text)
+int xcopy_read_tagged(struct imap_session *s, struct proxy_backend *be,
+                      const char *tag, void (*each)(void *, struct buf *),
+                      void *rock, struct buf *text)
 {
     struct buf resp = BUF_INIT;
     size_t tl = strlen(tag);
@@ -77,8 +73,7 @@ static int read_tagged(struct imap_session *s, struct proxy_backend *be,
     return r;
 }
 
-/* item_after - the text after "name " in [p, e), or NULL */
-static const char *item_after(const char *p, const char *e, const char *name)
+const char *xcopy_item_after(const char *p, const char *e, const char *name)
 {
     size_t n = strlen(name);
 
@@ -88,11 +83,8 @@ static const char *item_after(const char *p, const char *e, const char *name)
     return NULL;
 }
 
-/* parse_fetch - the UID, INTERNALDATE, FLAGS (when want_flags) and the
- * literal of body_item ("BODY[]") of one FETCH response; 0, or -1 when it
- * lacks one */
-static int parse_fetch(const struct buf *resp, const char *body_item,
-                       int want_flags, struct xmsg *m)
+int xcopy_parse_fetch(const struct buf *resp, const char *body_item,
+                      int want_flags, struct xmsg *m)
 {
     const char *s = resp->s, *e = s + resp->len;
     const char *nl = memchr(s, '\n', resp->len), *v, *q;
@@ -100,12 +92,12 @@ static int parse_fetch(const struct buf *resp, const char *body_item,
     uint64_t n;
 
     if (!nl || !proxy_imap_literal(s, (size_t)(nl - s - 1), &m->len) ||
-        !item_after(s, nl, body_item) || (uint64_t)(e - nl - 1) < m->len)
+        !xcopy_item_after(s, nl, body_item) || (uint64_t)(e - nl - 1) < m->len)
         return -1;
     m->body = nl + 1;
     tail = m->body + m->len;
-    v = item_after(s, nl, "UID");
-    if (!v && !(v = item_after(tail, e, "UID")))
+    v = xcopy_item_after(s, nl, "UID");
+    if (!v && !(v = xcopy_item_after(tail, e, "UID")))
         return -1;
     for (q = v; q < e && *q >= '0' && *q <= '9'; q++)
         ;
@@ -113,16 +105,16 @@ static int parse_fetch(const struct buf *resp, const char *body_item,
         return -1;
     m->uid = (uint32_t)n;
     if (want_flags) {
-        v = item_after(s, nl, "FLAGS");
+        v = xcopy_item_after(s, nl, "FLAGS");
         if (!v)
-            v = item_after(tail, e, "FLAGS");
+            v = xcopy_item_after(tail, e, "FLAGS");
         if (!v || *v != '(' || !(q = memchr(v, ')', (size_t)(e - v))))
             return -1;
         buf_setmap(&m->flags, v + 1, (size_t)(q - v - 1));
     }
-    v = item_after(s, nl, "INTERNALDATE");
+    v = xcopy_item_after(s, nl, "INTERNALDATE");
     if (!v)
-        v = item_after(tail, e, "INTERNALDATE");
+        v = xcopy_item_after(tail, e, "INTERNALDATE");
     if (!v || *v != '"' || !(q = memchr(v + 1, '"', (size_t)(e - v - 1))))
         return -1;
     buf_setmap(&m->date, v + 1, (size_t)(q - v - 1));
@@ -149,86 +141,153 @@ static void drop_recent(struct buf *flags)
     buf_free(&out);
 }
 
-/* The work of one cross COPY/MOVE. */
-struct xcopy {
-    struct imap_cmd *cmd;
-    struct proxy_backend *src, *dst;
-    struct buf src_uids, dst_uids;   /* "1,5,7" in order */
-    struct buf dest_ext;             /* destination as sent, rendered */
-    uint32_t uidvalidity;
-    struct buf text, resp;
-    struct buf uids;                 /* the source UIDs to copy */
-    struct xmsg m;
-    int got;                         /* a FETCH was parsed */
-    int src_dead, dst_dead;          /* connection lost */
-    uint32_t dst_next;               /* destination's UIDNEXT at the start */
-    uint32_t last_dst;               /* highest UID an APPEND answered */
-    int in_doubt;                    /* x->m's APPEND may have committed */
-};
+/* remember - what the undo needs to recognise m once committed */
+static void remember(struct xcopy *x, struct xmsg *m)
+{
+    struct xmsg_sig *g;
+    int64_t t = 0;
 
-/* on_fetch - untagged responses of the body FETCH: keep the message,
- * pass anything else to the client */
+    if (x->nsig == x->sig_alloc) {
+        x->sig_alloc = x->sig_alloc ? 2 * x->sig_alloc : 16;
+        x->sig = xrealloc(x->sig, x->sig_alloc * sizeof(*x->sig));
+    }
+    (void)search_date_datetime(buf_cstring(&m->date), &t);
+    g = &x->sig[x->nsig++];
+    g->len = m->len;
+    g->date = t;
+    buf_setmap(&x->last_head, m->body,
+               m->len < CROSSCOPY_HEAD_KEPT ? (size_t)m->len
+                                            : CROSSCOPY_HEAD_KEPT);
+    buf_printf(&x->batch_src, "%s%u", x->batch_src.len ? "," : "", m->uid);
+}
+
+/* on_fetch - untagged responses of the body FETCH: each message goes
+ * straight on into the batch's APPEND; anything else to the client */
 static void on_fetch(void *rock, struct buf *resp)
 {
     struct xcopy *x = rock;
+    struct xmsg m;
 
-    if (!x->got && parse_fetch(resp, "BODY[]", 1, &x->m) == 0) {
-        buf_setmap(&x->resp, resp->s, resp->len);
-        x->m.body = x->resp.s + (x->m.body - resp->s);
-        x->got = 1;
-    } else {
+    memset(&m, 0, sizeof(m));
+    if (xcopy_parse_fetch(resp, "BODY[]", 1, &m) < 0) {
         prot_write(x->cmd->sess->prot, resp->s, resp->len);
+    } else if (!x->dst_failed) {
+        drop_recent(&m.flags);
+        if (!x->tag[0]) {
+            snprintf(x->tag, sizeof(x->tag), "%s",
+                     proxy_imap_next_tag(x->dst));
+            prot_printf(x->dst->p, "%s APPEND %s", x->tag,
+                        buf_cstring(&x->dest_ext));
+        }
+        prot_printf(x->dst->p, " (%s) \"%s\" {%llu+}\r\n",
+                    buf_cstring(&m.flags), buf_cstring(&m.date),
+                    (unsigned long long)m.len);
+        if (prot_write(x->dst->p, m.body, (size_t)m.len) < 0)
+            x->dst_failed = 1;
+        else
+            remember(x, &m);
     }
+    buf_free(&m.flags);
+    buf_free(&m.date);
 }
 
-/* append_uid - "[APPENDUID v uid]" of text: the uid, 0 when absent */
-static uint32_t append_uid(const char *text, uint32_t *uidvalidity_r)
+/* append_uids - the UID set of "[APPENDUID v set]" in text, expanded to
+ * "5,6,7" in out; the number of UIDs, 0 when absent or malformed */
+static size_t append_uids(struct xcopy *x, const char *text, struct buf *out)
 {
-    unsigned long v, u;
     const char *p = strstr(text, "[APPENDUID ");
+    unsigned long v, a, b;
+    size_t n = 0;
+    char *end;
 
-    if (!p || sscanf(p, "[APPENDUID %lu %lu]", &v, &u) != 2)
+    if (!p)
         return 0;
-    *uidvalidity_r = (uint32_t)v;
-    return (uint32_t)u;
+    v = strtoul(p + 11, &end, 10);
+    if (end == p + 11 || *end != ' ' || !v || v > UINT32_MAX)
+        return 0;
+    for (p = end; *p == ' ' || *p == ','; p = end) {
+        a = strtoul(p + 1, &end, 10);
+        if (end == p + 1 || !a || a > UINT32_MAX)
+            return 0;
+        b = a;
+        if (*end == ':') {
+            b = strtoul(end + 1, &end, 10);
+            if (b < a || b > UINT32_MAX || b - a > CROSSCOPY_BATCH)
+                return 0;
+        }
+        for (; a <= b; a++, n++) {
+            buf_printf(out, "%s%lu", out->len ? "," : "", a);
+            if (a > x->last_dst)
+                x->last_dst = (uint32_t)a;
+        }
+    }
+    if (*p != ']')
+        return 0;
+    x->uidvalidity = (uint32_t)v;
+    return n;
 }
 
-/* copy_one - fetch source uid and append it; 0, or -1 with x->text */
-static int copy_one(struct xcopy *x, uint32_t uid)
+/* batch_reset - no batch in flight */
+static void batch_reset(struct xcopy *x)
 {
-    const char *tag;
-    uint32_t nuid;
+    x->tag[0] = '\0';
+    x->nsig = 0;
+    buf_reset(&x->batch_src);
+    buf_reset(&x->last_head);
+}
+
+/* copy_batch - the source UIDs in set ("1,5,7") in one APPEND; 0, or -1
+ * with x->text (and the batch abandoned, or x->in_doubt) */
+static int copy_batch(struct xcopy *x, const char *set)
+{
+    struct buf dst = BUF_INIT;
     int r;
 
-    x->got = 0;
-    proxyd_sendf(x->src, "UID FETCH %u (UID FLAGS INTERNALDATE BODY.PEEK[])",
-                 uid);
-    tag = proxy_imap_data(x->src)->tag;
-    r = read_tagged(x->cmd->sess, x->src, tag, on_fetch, x, &x->text);
+    batch_reset(x);
+    proxyd_sendf(x->src, "UID FETCH %s (UID FLAGS INTERNALDATE BODY.PEEK[])",
+                 set);
+    r = xcopy_read_tagged(x->cmd->sess, x->src, proxy_imap_data(x->src)->tag,
+                          on_fetch, x, &x->text);
     x->src_dead = r < 0;
-    if (r != 1 || !x->got)
-        return r < 0 ? -1 : 1; /* 1: expunged meanwhile, skip */
-    drop_recent(&x->m.flags);
-    tag = proxy_imap_next_tag(x->dst);
-    prot_printf(x->dst->p, "%s APPEND %s (%s) \"%s\" {%llu+}\r\n", tag,
-                buf_cstring(&x->dest_ext), buf_cstring(&x->m.flags),
-                buf_cstring(&x->m.date), (unsigned long long)x->m.len);
-    prot_write(x->dst->p, x->m.body, (size_t)x->m.len);
-    prot_puts(x->dst->p, "\r\n");
-    r = read_tagged(NULL, x->dst, tag, NULL, NULL, &x->text);
-    x->dst_dead = r < 0;
-    if (r < 0)
-        buf_setcstr(&x->text, "the destination server went away");
-    nuid = r == 1 ? append_uid(buf_cstring(&x->text), &x->uidvalidity) : 0;
-    if (!nuid) {
-        /* no answer, or OK without APPENDUID: it may be there */
-        x->in_doubt = r != 0;
+    if (r != 1 || x->dst_failed) {
+        /* cut off: the destination must not see the command's end */
+        if (x->tag[0])
+            x->dst_dead = 1;
+        if (x->dst_failed)
+            buf_setcstr(&x->text, "the destination server went away");
         return -1;
     }
-    buf_printf(&x->src_uids, "%s%u", x->src_uids.len ? "," : "", x->m.uid);
-    buf_printf(&x->dst_uids, "%s%u", x->dst_uids.len ? "," : "", nuid);
-    if (nuid > x->last_dst)
-        x->last_dst = nuid;
+    if (!x->tag[0])
+        return 0;                   /* every one expunged meanwhile */
+    /* the command's end: when it does not go out whole, the destination
+     * cannot commit any of it */
+    if (prot_puts(x->dst->p, "\r\n") < 0 || prot_flush(x->dst->p) < 0) {
+        x->dst_dead = 1;
+        buf_setcstr(&x->text, "the destination server went away");
+        return -1;
+    }
+    r = xcopy_read_tagged(NULL, x->dst, x->tag, NULL, NULL, &x->text);
+    if (r < 0) {
+        x->dst_dead = 1;
+        x->in_doubt = 1;
+        buf_setcstr(&x->text, "the destination server went away");
+        return -1;
+    }
+    if (r == 0)
+        return -1;                  /* refused: none of it committed */
+    if (append_uids(x, buf_cstring(&x->text), &dst) != x->nsig) {
+        x->in_doubt = 1;            /* committed, but where? */
+        buf_setcstr(&x->text, "the destination did not say where the "
+                    "messages went");
+        buf_free(&dst);
+        return -1;
+    }
+    buf_printf(&x->src_uids, "%s%s", x->src_uids.len ? "," : "",
+               buf_cstring(&x->batch_src));
+    buf_printf(&x->dst_uids, "%s%s", x->dst_uids.len ? "," : "",
+               buf_cstring(&dst));
+    buf_free(&dst);
+    batch_reset(x);
     return 0;
 }
 
@@ -253,146 +312,11 @@ static int dest_uidnext(struct xcopy *x)
 
     prot_printf(x->dst->p, "%s STATUS %s (UIDNEXT)\r\n", tag,
                 buf_cstring(&x->dest_ext));
-    r = read_tagged(NULL, x->dst, tag, on_status, x, &x->text);
+    r = xcopy_read_tagged(NULL, x->dst, tag, on_status, x, &x->text);
     x->dst_dead = r < 0;
     if (r < 0)
         buf_setcstr(&x->text, "the destination server went away");
     return r < 0 ? -1 : 0;
-}
-
-/* Looking for an APPEND in doubt on the destination. */
-struct doubt {
-    struct xcopy *x;
-    uint32_t from;                   /* the lowest UID it could have */
-    struct buf cands;                /* same-size UIDs, "7,9" */
-    struct buf found;                /* those that are the message */
-};
-
-/* on_search - "* SEARCH 7 9": the candidates from d->from on */
-static void on_search(void *rock, struct buf *resp)
-{
-    struct doubt *d = rock;
-    const char *p = buf_cstring(resp);
-    char *end;
-
-    if (str_ncasecmp(p, "* SEARCH", 8) != 0)
-        return;
-    for (p += 8; *p == ' '; p = end) {
-        unsigned long u = strtoul(p + 1, &end, 10);
-        if (end == p + 1)
-            break;
-        if (u >= d->from && u <= UINT32_MAX)
-            buf_printf(&d->cands, "%s%lu", d->cands.len ? "," : "", u);
-    }
-}
-
-/* on_header - a candidate's FETCH: the same internal date and header as
- * the message whose APPEND is in doubt? */
-static void on_header(void *rock, struct buf *resp)
-{
-    struct doubt *d = rock;
-    struct xmsg *want = &d->x->m;
-    struct xmsg h;
-    int64_t t1, t2;
-
-    memset(&h, 0, sizeof(h));
-    if (parse_fetch(resp, "BODY[HEADER]", 0, &h) == 0 && h.len <= want->len &&
-        memcmp(h.body, want->body, (size_t)h.len) == 0 &&
-        search_date_datetime(buf_cstring(&h.date), &t1) &&
-        search_date_datetime(buf_cstring(&want->date), &t2) &&
-        t1 == t2)
-        buf_printf(&d->found, "%s%u", d->found.len ? "," : "", h.uid);
-    buf_free(&h.date);
-    buf_free(&h.flags);
-}
-
-/* command - send one command on be and read its answer: 1 OK, 0 NO/BAD,
- * -1 connection trouble; untagged responses go to each (NULL: dropped) */
-static int command(struct proxy_backend *be, void (*each)(void *, struct buf *),
-                   void *rock, struct buf *text, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-static int command(struct proxy_backend *be, void (*each)(void *, struct buf *),
-                   void *rock, struct buf *text, const char *fmt, ...)
-{
-    const char *tag = proxy_imap_next_tag(be);
-    struct buf line = BUF_INIT;
-    va_list ap;
-
-    va_start(ap, fmt);
-    buf_vprintf(&line, fmt, ap);
-    va_end(ap);
-    prot_printf(be->p, "%s %s\r\n", tag, buf_cstring(&line));
-    buf_free(&line);
-    return read_tagged(NULL, be, tag, each, rock, text);
-}
-
-/* find_in_doubt - on be (the destination mailbox selected): the UIDs the
- * in-doubt APPEND of x->m committed, if it did, added to uids; 0, or -1
- * when be could not be asked */
-static int find_in_doubt(struct xcopy *x, struct proxy_backend *be,
-                         struct buf *uids, struct buf *text)
-{
-    struct doubt d;
-    int r;
-
-    memset(&d, 0, sizeof(d));
-    d.x = x;
-    d.from = x->last_dst + 1 > x->dst_next ? x->last_dst + 1 : x->dst_next;
-    if (x->m.len)
-        r = command(be, on_search, &d, text, "UID SEARCH UID %u:* LARGER %llu "
-                    "SMALLER %llu", d.from, (unsigned long long)x->m.len - 1,
-                    (unsigned long long)x->m.len + 1);
-    else
-        r = command(be, on_search, &d, text, "UID SEARCH UID %u:* SMALLER 1",
-                    d.from);
-    if (r == 1 && d.cands.len)
-        r = command(be, on_header, &d, text, "UID FETCH %s (UID INTERNALDATE "
-                    "BODY.PEEK[HEADER])", buf_cstring(&d.cands));
-    if (r == 1 && d.found.len) {
-        log_notice("cross-server copy: an unanswered APPEND had committed "
-                   "uids=<%s>", buf_cstring(&d.found));
-        buf_printf(uids, "%s%s", uids->len ? "," : "", buf_cstring(&d.found));
-    }
-    buf_free(&d.cands);
-    buf_free(&d.found);
-    return r == 1 ? 0 : -1;
-}
-
-/* undo_appends - remove what was appended, and the APPEND in doubt if it
- * committed (a fresh connection, so the session's connections keep their
- * state); failures are logged */
-static void undo_appends(struct xcopy *x, const char *server)
-{
-    struct proxy_backend *be = NULL;
-    const char *err = NULL;
-    struct buf uids = BUF_INIT, text = BUF_INIT;
-    int ok = proxy_backend_connect(&proxy_imap_protocol, server,
-                                   x->cmd->sess->userid, &be, &err) == 0;
-
-    buf_append(&uids, &x->dst_uids);
-    ok = ok && command(be, NULL, NULL, &text, "SELECT %s",
-                       buf_cstring(&x->dest_ext)) == 1;
-    if (ok && x->in_doubt)
-        ok = find_in_doubt(x, be, &uids, &text) == 0;
-    if (ok && uids.len)
-        ok = command(be, NULL, NULL, &text, "UID STORE %s +FLAGS.SILENT "
-                     "(\\Deleted)", buf_cstring(&uids)) == 1 &&
-             command(be, NULL, NULL, &text, "UID EXPUNGE %s",
-                     buf_cstring(&uids)) == 1;
-    if (ok && uids.len)
-        log_notice("cross-server copy undone server=<%s> uids=<%s>", server,
-                   buf_cstring(&uids));
-    else if (!ok)
-        log_error("cross-server copy NOT undone: duplicates left server=<%s> "
-                  "uids=<%s>%s error=<%s>", server, buf_cstring(&uids),
-                  x->in_doubt ? " and maybe one more" : "",
-                  err ? err : buf_cstring(&text));
-    if (be && !ok)
-        proxy_imap_forget(be); /* no polite logout to free it */
-    if (be)
-        proxy_backend_close(&be, ok);
-    buf_free(&uids);
-    buf_free(&text);
 }
 
 /* on_uid - untagged responses of the UID listing: collect UIDs, pass
@@ -400,7 +324,7 @@ static void undo_appends(struct xcopy *x, const char *server)
 static void on_uid(void *rock, struct buf *resp)
 {
     struct xcopy *x = rock;
-    const char *v = item_after(resp->s, resp->s + resp->len, "UID");
+    const char *v = xcopy_item_after(resp->s, resp->s + resp->len, "UID");
     unsigned long u;
 
     if (strstr(buf_cstring(resp), " FETCH (") && v && sscanf(v, "%lu", &u) == 1)
@@ -418,8 +342,8 @@ static int source_uids(struct xcopy *x)
     imap_args_render(x->cmd->args, 1, IMAP_RENDER_NONSYNC, &set);
     proxyd_sendf(x->src, "%sFETCH %s (UID)", x->cmd->uid ? "UID " : "",
                  buf_cstring(&set));
-    r = read_tagged(x->cmd->sess, x->src, proxy_imap_data(x->src)->tag,
-                    on_uid, x, &x->text);
+    r = xcopy_read_tagged(x->cmd->sess, x->src, proxy_imap_data(x->src)->tag,
+                          on_uid, x, &x->text);
     x->src_dead = r < 0;
     buf_free(&set);
     return r;
@@ -431,29 +355,90 @@ static int expunge_source(struct xcopy *x)
 {
     proxyd_sendf(x->src, "UID STORE %s +FLAGS.SILENT (\\Deleted)",
                  x->src_uids.s);
-    if (read_tagged(x->cmd->sess, x->src, proxy_imap_data(x->src)->tag, NULL,
-                    NULL, &x->text) != 1)
+    if (xcopy_read_tagged(x->cmd->sess, x->src, proxy_imap_data(x->src)->tag,
+                          NULL, NULL, &x->text) != 1)
         return -1;
     proxyd_sendf(x->src, "UID EXPUNGE %s", x->src_uids.s);
-    return read_tagged(x->cmd->sess, x->src, proxy_imap_data(x->src)->tag,
-                       NULL, NULL, &x->text) == 1 ? 0 : -1;
+    return xcopy_read_tagged(x->cmd->sess, x->src,
+                             proxy_imap_data(x->src)->tag, NULL, NULL,
+                             &x->text) == 1 ? 0 : -1;
 }
 
-/* copy_all - every message; 0, or -1 after undoing the appends */
-static int copy_all(struct xcopy *x, const char *uids, const char *dserver)
+/* copy_all - every message, batch by batch; 0, or -1 after undoing what
+ * committed */
+static int copy_all(struct xcopy *x, const char *dserver)
 {
-    const char *p = uids;
+    const char *p = buf_cstring(&x->uids);
+    struct buf set = BUF_INIT;
     int r = dest_uidnext(x);
 
+    x->batch_max = proxy_backend_has_cap(x->dst, "MULTIAPPEND")
+                   ? CROSSCOPY_BATCH : 1;
     while (r >= 0 && *p) {
-        char *end;
-        unsigned long u = strtoul(p, &end, 10);
-        r = copy_one(x, (uint32_t)u);
-        p = *end ? end + 1 : end;
+        unsigned n;
+
+        buf_reset(&set);
+        for (n = 0; *p && n < x->batch_max; n++) {
+            const char *sp = strchr(p, ' ');
+            size_t len = sp ? (size_t)(sp - p) : strlen(p);
+
+            buf_printf(&set, "%s%.*s", set.len ? "," : "", (int)len, p);
+            p += len + (sp ? 1 : 0);
+        }
+        r = copy_batch(x, buf_cstring(&set));
+    }
+    buf_free(&set);
+    if (r < 0 && x->dst_dead && !x->in_doubt && x->tag[0])
+        log_notice("cross-server copy: batch abandoned before its end, "
+                   "nothing of it committed server=<%s>", dserver);
+    if (r < 0 && x->dst_dead) {
+        /* abandon the connection first: a cut-off batch never commits */
+        proxyd_backend_lost(x->cmd->sess, x->dst);
+        x->dst = NULL;
+        x->dst_dead = 0;
     }
     if (r < 0 && (x->dst_uids.len || x->in_doubt))
-        undo_appends(x, dserver);
+        xcopy_undo(x, dserver);
     return r < 0 ? -1 : 0;
+}
+
+/* ascends - does the UID list "1,5,7" strictly ascend? */
+static int ascends(const struct buf *list)
+{
+    const char *p = buf_len(list) ? list->s : "";
+    unsigned long prev = 0, u;
+    char *end;
+
+    for (; *p; p = *end ? end + 1 : end) {
+        u = strtoul(p, &end, 10);
+        if (u <= prev)
+            return 0;
+        prev = u;
+    }
+    return 1;
+}
+
+/* compact - "1,2,3,7" as "1:3,7", in place */
+static void compact(struct buf *list)
+{
+    struct seqset set = SEQSET_INIT;
+    const char *err;
+
+    if (seqset_parse(list->s, list->len, 0, SEQSET_NO_STAR, &set, &err) == 1) {
+        buf_reset(list);
+        seqset_format(&set, list);
+    }
+    seqset_fini(&set);
+}
+
+/* copyuid_sets - x's committed UIDs as COPYUID's two sets: ranges when
+ * both ascend (so they stay in step), else the lists as they are */
+static void copyuid_sets(struct xcopy *x)
+{
+    if (ascends(&x->src_uids) && ascends(&x->dst_uids)) {
+        compact(&x->src_uids);
+        compact(&x->dst_uids);
+    }
 }
 
 void proxyd_copy_cross(struct imap_cmd *cmd, struct proxy_backend *src,
@@ -473,12 +458,13 @@ void proxyd_copy_cross(struct imap_cmd *cmd, struct proxy_backend *src,
         imap_cmd_ok(cmd, "Completed (no messages)");
     } else if (proxyd_backend(cmd, dest->server, &x.dst) < 0) {
         ; /* answered */
-    } else if (copy_all(&x, buf_cstring(&x.uids), dest->server) < 0) {
+    } else if (copy_all(&x, dest->server) < 0) {
         imap_cmd_no(cmd, "[UNAVAILABLE] %s to the other server failed, "
                     "nothing copied: %s", cmd->name, buf_cstring(&x.text));
     } else if (!x.src_uids.len) {
         imap_cmd_ok(cmd, "Completed (no messages)");
     } else if (move) {
+        copyuid_sets(&x);
         imap_untagged(cmd->sess, "OK [COPYUID %u %s %s] Moved", x.uidvalidity,
                       x.src_uids.s, x.dst_uids.s);
         if (expunge_source(&x) < 0)
@@ -487,12 +473,13 @@ void proxyd_copy_cross(struct imap_cmd *cmd, struct proxy_backend *src,
         else
             imap_cmd_ok(cmd, "Completed");
     } else {
+        copyuid_sets(&x);
         imap_cmd_ok(cmd, "[COPYUID %u %s %s] Completed", x.uidvalidity,
                     x.src_uids.s, x.dst_uids.s);
     }
     log_info("cross-server %s from=<%s> to=<%s> uids=<%s>", cmd->name,
              src->server, dest->server, buf_cstring(&x.src_uids));
-    if (x.dst_dead)
+    if (x.dst && x.dst_dead)
         proxyd_backend_lost(cmd->sess, x.dst);
     if (x.src_dead)
         proxyd_backend_lost(cmd->sess, x.src);
@@ -501,7 +488,7 @@ void proxyd_copy_cross(struct imap_cmd *cmd, struct proxy_backend *src,
     buf_free(&x.dst_uids);
     buf_free(&x.dest_ext);
     buf_free(&x.text);
-    buf_free(&x.resp);
-    buf_free(&x.m.flags);
-    buf_free(&x.m.date);
+    buf_free(&x.batch_src);
+    buf_free(&x.last_head);
+    free(x.sig);
 }

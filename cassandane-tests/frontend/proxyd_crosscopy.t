@@ -1,10 +1,13 @@
 #!/usr/bin/perl
 # proxyd_crosscopy.t - COPY and MOVE through the frontend to a mailbox on
-# the other backend: FETCH + APPEND with COPYUID from the destination's
-# APPENDUIDs; MOVE expunges exactly the moved source messages, after all
-# APPENDs.  Killing the destination backend's imapd (kill -9) in the
-# middle of a MOVE leaves the source untouched and no duplicates on the
-# destination, also when it died between an APPEND's commit and its OK.
+# the other backend: FETCH + one MULTIAPPEND with COPYUID from the
+# destination's APPENDUID; MOVE expunges exactly the moved source
+# messages, after the APPEND committed.  Killing the destination
+# backend's imapd (kill -9) while the MULTIAPPEND streams in, or stopping
+# the whole destination server (so that nothing could be undone there),
+# leaves the source untouched and no duplicates on the destination; so
+# does a destination that died between the commit and its OK (the batch
+# in doubt is found and removed).
 use FindBin;
 use lib "$FindBin::Bin/../lib";
 use Murder::Test timeout => 90;
@@ -53,48 +56,78 @@ my @first3 = @src[0 .. 2];
 
 like(scalar $c->cmd('SELECT INBOX'), qr/^\S+ OK/, 'SELECT INBOX');
 my $r = $c->cmd('COPY 1:3 far', 30);
-like($r, qr/^\S+ OK \[COPYUID \d+ 1,2,3 1,2,3\]/, 'COPY to the other backend: COPYUID');
+like($r, qr/^\S+ OK \[COPYUID \d+ 1:3 1:3\]/, 'COPY to the other backend: COPYUID');
 is_deeply([lines('far')], \@first3, 'far holds the three with their flags and sizes');
 is(scalar(lines('INBOX')), 36, 'INBOX still has 36');
 
 like(scalar $c->cmd('SELECT INBOX'), qr/^\S+ OK/, 'SELECT INBOX again');
 my ($mok, @mu) = $c->cmd('UID MOVE 4:5 far', 30);
 like($mok, qr/^\S+ OK/, 'UID MOVE to the other backend');
-ok(scalar(grep { /^\* OK \[COPYUID \d+ 4,5 4,5\]/ } @mu), 'untagged COPYUID') or diag(join "\n", @mu);
+ok(scalar(grep { /^\* OK \[COPYUID \d+ 4:5 4:5\]/ } @mu), 'untagged COPYUID') or diag(join "\n", @mu);
 is(scalar(grep { /^\* \d+ EXPUNGE/ } @mu), 2, 'two EXPUNGEs');
 is(scalar(lines('INBOX')), 34, 'INBOX has 34');
 is(scalar(lines('far')), 5, 'far has 5');
 
-# kill -9 of backend2's imapd in the middle of a MOVE of the 30 big ones
-my @before_src = lines('INBOX');
-my @before_far = lines('far');
-like(scalar $c->cmd('SELECT INBOX'), qr/^\S+ OK/, 'SELECT INBOX for the big MOVE');
-{
-    my $dir = $b2->imapd_option('partition-default') . '/user/alice/far';
+# staged - how many messages backend2 has staged (streamed in, not
+# committed): the big ones of a MULTIAPPEND as they arrive
+my $stage = $b2->imapd_option('partition-default') . '/stage.';
+sub staged {
+    opendir(my $dh, $stage) or return 0;
+    my $n = grep { !/^\./ } readdir($dh);
+    closedir($dh);
+    return $n;
+}
+
+# big_move - MOVE the 30 big ones (5:34), calling $cut once backend2 has
+# staged 7 of them; the tagged answer and the untagged lines
+sub big_move {
+    my ($cut, $what) = @_;
     my $tag = $c->next_tag;
+    my $staged_before = staged();
     $c->send("$tag MOVE 5:34 far\r\n");
-    my ($killed, $deadline) = (0, time() + 20);
-    while (!$killed && time() < $deadline) {
-        opendir(my $dh, $dir) or last;
-        my $n = grep { /^\d+\.$/ } readdir($dh);
-        closedir($dh);
-        if ($n >= 7) {
-            $killed = kill('KILL', $b2->child_pids('imap'));
+    my ($cutdone, $deadline) = (0, time() + 20);
+    while (!$cutdone && time() < $deadline) {
+        if (staged() >= $staged_before + 7) {
+            $cutdone = $cut->();
         } else {
             sleep(0.005);
         }
     }
-    ok($killed, 'backend2 imapd killed during the MOVE');
-    my ($tagged, @u) = $c->until_tag($tag, 60);
+    ok($cutdone, $what);
+    return $c->until_tag($tag, 60);
+}
+
+# kill -9 of backend2's imapd while the MOVE's MULTIAPPEND streams in
+my @before_src = lines('INBOX');
+my @before_far = lines('far');
+like(scalar $c->cmd('SELECT INBOX'), qr/^\S+ OK/, 'SELECT INBOX for the big MOVE');
+{
+    my ($tagged, @u) = big_move(sub { kill('KILL', $b2->child_pids('imap')) },
+                                'backend2 imapd killed during the MOVE');
     like($tagged // 'EOF', qr/^\S+ NO /, 'MOVE answers NO');
     ok(!grep({ /EXPUNGE/ } @u), 'nothing expunged');
 }
 is_deeply([lines('INBOX')], \@before_src, 'source untouched');
 is_deeply([lines('far')], \@before_far, 'no duplicates left on the destination');
 
-# The destination dies right after committing an APPEND, before its OK
-# (crash point append-committed): that APPEND is in doubt.  The undo finds
-# the message by size, internal date and header and removes it.
+# The whole destination server dies in the middle (kill -9 of master and
+# every child) and stays away: there is nothing to undo, since a
+# MULTIAPPEND cut off never commits.
+like(scalar $c->cmd('SELECT INBOX'), qr/^\S+ OK/, 'SELECT INBOX for the MOVE to a server that dies');
+{
+    my ($tagged, @u) = big_move(sub { $b2->crash; 1 }, 'backend2 killed whole during the MOVE');
+    like($tagged // 'EOF', qr/^\S+ NO \[UNAVAILABLE\]/, 'MOVE answers NO [UNAVAILABLE]');
+    ok(!grep({ /EXPUNGE/ } @u), 'nothing expunged');
+}
+is_deeply([lines('INBOX')], \@before_src, 'source untouched');
+ok(!$f->log_lines(qr/cross-server copy NOT undone/), 'no committed batch was left to undo');
+$b2->start;
+is_deeply([lines('far')], \@before_far, 'back up: no duplicates on the destination');
+
+# The destination dies right after committing the MULTIAPPEND, before its
+# OK (crash point append-committed): the batch is in doubt.  The undo
+# finds it by sizes, internal dates and the last one's header and removes
+# it.
 @before_src = lines('INBOX');
 @before_far = lines('far');
 $b2->{env}{MAILBOX_FAULT_POINT} = 'append-committed';
@@ -110,7 +143,23 @@ ok($f->wait_for_log(qr/an unanswered APPEND had committed/, 10),
 delete $b2->{env}{MAILBOX_FAULT_POINT};
 $b2->restart;
 is_deeply([lines('INBOX')], \@before_src, 'source untouched');
-is_deeply([lines('far')], \@before_far, 'the in-doubt message was removed: no duplicate');
+is_deeply([lines('far')], \@before_far, 'the in-doubt batch was removed: no duplicates');
+
+# More messages than one MULTIAPPEND takes (500): two batches, one COPYUID
+like(Murder::MurderBackend::imap($b1, 'CREATE user/alice/bulk'), qr/^\S+ OK/, 'bulk on backend1');
+like(Murder::MurderBackend::imap($b2, 'CREATE user/alice/far2'), qr/^\S+ OK/, 'far2 on backend2');
+{
+    my $a = Murder::Xfer::login($b2);
+    like(scalar $a->cmd('SETACL user/alice/far2 alice lrswipkxtea'), qr/^\S+ OK/, 'alice owns far2');
+    $a->close;
+}
+Murder::Xfer::fill($b1, 'alice', 'bulk', 620, 300);
+my @bulk = lines('bulk');
+is(scalar(@bulk), 620, '620 messages in bulk');
+like(scalar $c->cmd('SELECT bulk'), qr/^\S+ OK/, 'SELECT bulk');
+like(scalar $c->cmd('COPY 1:* far2', 60), qr/^\S+ OK \[COPYUID \d+ 1:620 1:620\]/,
+     'COPY of 620 messages to the other backend: COPYUID names them all');
+is_deeply([lines('far2')], \@bulk, 'far2 holds all 620 with their flags and sizes');
 $c->close;
 
 done_testing();

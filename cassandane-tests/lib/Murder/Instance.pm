@@ -686,6 +686,15 @@ sub allow_crash {
     $self->{allowed_crash}{$_} = 1 for @pids;
 }
 
+# crash - kill -9 master and every child at once, as a power cut would;
+# start brings the instance back (same ports).
+sub crash {
+    my ($self) = @_;
+    $self->_kill_hard;
+    $self->{last_pid} = $self->{pid} // $self->{child};
+    delete $self->{pid};
+}
+
 # restart - stop then start again (same ports).
 sub restart {
     my ($self) = @_;
