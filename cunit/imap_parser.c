@@ -220,6 +220,11 @@ static const struct pcase cases[] = {
       "a APPEND|box CATENATE (TEXT <stream ~20+>)", false },
     { IN("a X {10}\r\n0123456789\r\n"), &lim_stream, DONE, "C", "a X|{10}\"0123456789\"", false },
     { IN("a X {101}"), &lim_stream, BIG, "", "Literal size 101 exceeds the limit of 100", false },
+    /* MULTIAPPEND of small messages: once the buffered ones reach
+     * max_literal_total (10) the next is streamed, not refused */
+    { IN("a APPEND box {6+}\r\n012345 {6+}\r\n6789ab {4+}\r\ncdef\r\n"), &lim_stream,
+      DONE, "S6[box {6+}\"012345\" <stream 6+>]",
+      "a APPEND|box {6+}\"012345\" <stream 6+> {4+}\"cdef\"", false },
 };
 
 /* dump_str - a value in quotes, non-printables as \xNN */

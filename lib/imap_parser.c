@@ -680,7 +680,13 @@ static int lit_header(struct imap_parser *p)
         p->fatal = nonsync && nonsync_fatal(p, p->sk_ovf, n);
         return r;
     }
-    p->lit_stream = l->stream_threshold && n > l->stream_threshold;
+    /* streamed: a big literal, or one that would take the command's
+     * buffered literals past their limit (a MULTIAPPEND of many small
+     * messages) */
+    p->lit_stream = l->stream_threshold &&
+                    (n > l->stream_threshold ||
+                     p->literal_total > l->max_literal_total ||
+                     n > l->max_literal_total - p->literal_total);
     if (!p->lit_stream &&
         (p->literal_total > l->max_literal_total || n > SIZE_MAX / 2 ||
          n > l->max_literal_total - p->literal_total))

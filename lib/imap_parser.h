@@ -112,8 +112,9 @@ struct imap_parser_limits {
     /* Most arguments per command, counted at every depth (a list counts as
      * one plus its elements); tag and command name are not counted. */
     size_t max_args;
-    /* Literals larger than this are streamed (IMAP_PARSER_LITERAL_STREAM);
-     * 0 buffers every literal. */
+    /* Literals larger than this are streamed (IMAP_PARSER_LITERAL_STREAM),
+     * and so is any literal that would take the command's buffered
+     * literals past max_literal_total; 0 buffers every literal. */
     uint64_t stream_threshold;
     /* true: LITERAL+ advertised, any {n+} up to max_literal.  false:
      * LITERAL-, {n+} above LIMIT_LITERAL_MINUS is a fatal error. */
