@@ -234,6 +234,24 @@ static void test_enable(void)
     buf_free(&out);
 }
 
+static void test_suppress(void)
+{
+    struct buf caps = BUF_INIT;
+
+    buf_setcstr(&caps, "IMAP4rev1 LITERAL+ IDLE MULTIAPPEND MOVE");
+    imap_capability_suppress(&caps, NULL);
+    CU_ASSERT_STRING_EQUAL(buf_cstring(&caps),
+                           "IMAP4rev1 LITERAL+ IDLE MULTIAPPEND MOVE");
+    imap_capability_suppress(&caps, "MULTIAPPEND  idle NOSUCH");
+    /* exact case: "idle" does not remove IDLE */
+    CU_ASSERT_STRING_EQUAL(buf_cstring(&caps), "IMAP4rev1 LITERAL+ IDLE MOVE");
+    imap_capability_suppress(&caps, "MOVE IMAP4rev1");
+    CU_ASSERT_STRING_EQUAL(buf_cstring(&caps), "LITERAL+ IDLE");
+    imap_capability_suppress(&caps, "LITERAL+ IDLE");
+    CU_ASSERT_STRING_EQUAL(buf_cstring(&caps), "");
+    buf_free(&caps);
+}
+
 const char *cunit_suite_name = "imap_capability";
 CU_TestInfo cunit_tests[] = {
     { "capability_preauth", test_capability_preauth },
@@ -242,6 +260,7 @@ CU_TestInfo cunit_tests[] = {
     { "state_check", test_state_check },
     { "id", test_id },
     { "enable", test_enable },
+    { "suppress", test_suppress },
     CU_TEST_INFO_NULL,
 };
 void (*cunit_setup)(void) = NULL;

@@ -82,6 +82,30 @@ void imap_capability_build(const struct imap_capability_input *in,
     }
 }
 
+void imap_capability_suppress(struct buf *caps, const char *words)
+{
+    struct strarray drop = STRARRAY_INIT, have = STRARRAY_INIT;
+    struct buf out = BUF_INIT;
+
+    if (!words || !*words)
+        return;
+    strarray_split(&drop, words, " ");
+    strarray_split(&have, buf_cstring(caps), " ");
+    for (size_t i = 0; i < have.count; i++) {
+        const char *w = strarray_nth(&have, i);
+
+        if (!*w || strarray_find(&drop, w, 0) >= 0)
+            continue;
+        if (out.len)
+            buf_putc(&out, ' ');
+        buf_appendcstr(&out, w);
+    }
+    buf_setmap(caps, out.s ? out.s : "", out.len);
+    buf_free(&out);
+    strarray_fini(&drop);
+    strarray_fini(&have);
+}
+
 void imap_capability_get(struct imap_session *s, struct buf *out)
 {
     struct imap_capability_input in;
@@ -98,5 +122,7 @@ void imap_capability_get(struct imap_session *s, struct buf *out)
     imap_capability_build(&in, out);
     if (s->server->hooks && s->server->hooks->capability)
         s->server->hooks->capability(s, out);
+    imap_capability_suppress(out,
+                             cfg_get_string(IMAPOPT_SUPPRESS_CAPABILITIES));
     buf_free(&mechs);
 }

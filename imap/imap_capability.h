@@ -34,8 +34,13 @@ struct imap_capability_input {
 void imap_capability_build(const struct imap_capability_input *in,
                            struct buf *out);
 
+/* imap_capability_suppress - remove every word of the space-separated
+ * list words (exact match) from the capability list caps. */
+void imap_capability_suppress(struct buf *caps, const char *words);
+
 /* imap_capability_get - the list for session s right now (asks its SASL
- * session for mechanisms, adds the daemon's hook words). */
+ * session for mechanisms, adds the daemon's hook words, leaves out
+ * suppress_capabilities). */
 void imap_capability_get(struct imap_session *s, struct buf *out);
 
 #endif /* IMAP_IMAP_CAPABILITY_H */

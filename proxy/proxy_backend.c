@@ -246,6 +246,14 @@ void proxy_backend_close(struct proxy_backend **bep, int polite)
     backend_free(be);
 }
 
+int proxy_backend_hung_up(const struct proxy_backend *be)
+{
+    struct pollfd pfd = { be->fd, POLLIN | POLLRDHUP, 0 };
+
+    return poll(&pfd, 1, 0) > 0 &&
+           (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) != 0;
+}
+
 int proxy_backend_has_cap(const struct proxy_backend *be, const char *cap)
 {
     const char *p = be->caps.s;

@@ -72,6 +72,10 @@ int proxy_backend_connect(const struct proxy_protocol *proto,
                           struct proxy_backend **be_r, const char **error_r);
 /* proxy_backend_close - logout (when polite), close, free, NULL *bep. */
 void proxy_backend_close(struct proxy_backend **bep, int polite);
+/* proxy_backend_hung_up - 1 when the backend closed its side (or the
+ * socket failed) while the connection sat idle: a restarted backend's
+ * connections are replaced before use, not found dead by a command. */
+int proxy_backend_hung_up(const struct proxy_backend *be);
 /* proxy_backend_has_cap - 1 when the backend listed capability cap. */
 int proxy_backend_has_cap(const struct proxy_backend *be, const char *cap);
 

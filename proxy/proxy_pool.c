@@ -4,9 +4,10 @@
  * for reuse across commands (proxyd opens them lazily as the user
  * touches mailboxes; lmtpproxyd per transaction).
  *
- * A connection idle for more than PROXY_PING_IDLE_S seconds is pinged
- * (the protocol's NOOP) before it is handed out again; a dead one is
- * closed and replaced by a fresh connection.  The pool owns every
+ * A connection whose backend hung up meanwhile (a restart), or that
+ * sat idle for more than PROXY_PING_IDLE_S seconds and does not answer
+ * a ping (the protocol's NOOP), is closed and replaced by a fresh
+ * connection before it is handed out again.  The pool owns every
  * connection it hands out.  A session uses a handful of backends, so a
  * small array searched linearly is enough.
  */
@@ -82,8 +83,9 @@ int proxy_pool_get(struct proxy_pool *pool, const char *server,
 
     if (i >= 0) {
         be = pool->be[i];
-        if (now - be->last_used <= PROXY_PING_IDLE_S ||
-            !be->proto->ping || be->proto->ping(be) == 0) {
+        if (!proxy_backend_hung_up(be) &&
+            (now - be->last_used <= PROXY_PING_IDLE_S ||
+             !be->proto->ping || be->proto->ping(be) == 0)) {
             be->last_used = now;
             *be_r = be;
             return 0;

@@ -288,6 +288,7 @@ static int copy_batch(struct xcopy *x, const char *set)
                buf_cstring(&dst));
     buf_free(&dst);
     batch_reset(x);
+    x->batches++;
     return 0;
 }
 
@@ -477,8 +478,9 @@ void proxyd_copy_cross(struct imap_cmd *cmd, struct proxy_backend *src,
         imap_cmd_ok(cmd, "[COPYUID %u %s %s] Completed", x.uidvalidity,
                     x.src_uids.s, x.dst_uids.s);
     }
-    log_info("cross-server %s from=<%s> to=<%s> uids=<%s>", cmd->name,
-             src->server, dest->server, buf_cstring(&x.src_uids));
+    log_info("cross-server %s from=<%s> to=<%s> uids=<%s> batches=<%u>",
+             cmd->name, src->server, dest->server, buf_cstring(&x.src_uids),
+             x.batches);
     if (x.dst && x.dst_dead)
         proxyd_backend_lost(cmd->sess, x.dst);
     if (x.src_dead)

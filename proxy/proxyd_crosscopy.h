@@ -40,6 +40,7 @@ struct xcopy {
     uint32_t uidvalidity;
     struct buf text;                 /* the reason of a failure */
     unsigned batch_max;              /* messages per APPEND command */
+    unsigned batches;                /* APPEND commands that committed */
     /* the batch in flight: one MULTIAPPEND, all or nothing */
     char tag[32];                    /* its tag; "" until the first message */
     struct buf batch_src;            /* its source UIDs, "1,5,7" */

@@ -160,6 +160,28 @@ like(scalar $c->cmd('SELECT bulk'), qr/^\S+ OK/, 'SELECT bulk');
 like(scalar $c->cmd('COPY 1:* far2', 60), qr/^\S+ OK \[COPYUID \d+ 1:620 1:620\]/,
      'COPY of 620 messages to the other backend: COPYUID names them all');
 is_deeply([lines('far2')], \@bulk, 'far2 holds all 620 with their flags and sizes');
+ok($f->wait_for_log(qr/cross-server COPY .*uids=<1:620> batches=<2>/, 5), '... in two APPENDs');
+
+# A destination that does not offer MULTIAPPEND gets one APPEND per message
+$b2->{config}{suppress_capabilities} = 'MULTIAPPEND';
+$b2->restart;
+{
+    my $d = Murder::Xfer::login($b2);
+    my ($ok, @caps) = $d->cmd('CAPABILITY');
+    ok(!grep({ /\bMULTIAPPEND\b/ } @caps) && grep({ /\bUIDPLUS\b/ } @caps),
+       'backend2 no longer lists MULTIAPPEND (suppress_capabilities)') or diag(join "\n", @caps);
+    $d->close;
+}
+{
+    my ($ok) = $c->cmd('EXAMINE far');
+    like($ok, qr/^\S+ OK/, 'the first command on backend2 after its restart works (the frontend reconnects)');
+}
+@before_far = lines('far');
+like(scalar $c->cmd('SELECT INBOX'), qr/^\S+ OK/, 'SELECT INBOX');
+like(scalar $c->cmd('UID COPY 1:3 far', 30), qr/^\S+ OK \[COPYUID \d+ 1:3 \d+:\d+\]/,
+     'COPY to a backend without MULTIAPPEND: COPYUID');
+is(scalar(lines('far')), @before_far + 3, 'far has three more');
+ok($f->wait_for_log(qr/cross-server COPY .*uids=<1:3> batches=<3>/, 5), '... in three APPENDs');
 $c->close;
 
 done_testing();
