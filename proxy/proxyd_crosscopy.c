@@ -6,8 +6,9 @@
  * streamed, as each FETCH response arrives, into ONE MULTIAPPEND (RFC
  * 3502) on the destination's backend, which commits all of them or none;
  * the answer carries COPYUID built from its APPENDUID.  At most
- * CROSSCOPY_BATCH messages go in one APPEND (one at a time when the
- * destination lacks MULTIAPPEND).  MOVE then marks exactly the copied
+ * CROSSCOPY_BATCH messages and CROSSCOPY_LINE_BUDGET bytes of command
+ * line (known from the flags listed first) go in one APPEND; one message
+ * at a time when the destination lacks MULTIAPPEND.  MOVE then marks exactly the copied
  * source UIDs \Deleted and UID EXPUNGEs them, only after every batch
  * committed.
  *
@@ -42,8 +43,13 @@
 
 /* Largest message copied between backends. */
 #define CROSSCOPY_MAX_MESSAGE ((uint64_t)256 << 20)
-/* Most messages in one MULTIAPPEND (our backends take 1000). */
+/* Most messages in one MULTIAPPEND (our backends take 1000), and most
+ * bytes of its command line without the literals (backends bound the
+ * line: maxline, 64 KB by default); a message costs about
+ * CROSSCOPY_MSG_LINE bytes plus its flags. */
 #define CROSSCOPY_BATCH 500
+#define CROSSCOPY_LINE_BUDGET (16u * 1024)
+#define CROSSCOPY_MSG_LINE 48u
 
 int xcopy_read_tagged(struct imap_session *s, struct proxy_backend *be,
                       const char *tag, void (*each)(void *, struct buf *),
@@ -320,28 +326,40 @@ static int dest_uidnext(struct xcopy *x)
     return r < 0 ? -1 : 0;
 }
 
-/* on_uid - untagged responses of the UID listing: collect UIDs, pass
- * anything else to the client */
+/* on_uid - untagged responses of the UID listing: collect UIDs and the
+ * length of their flags, pass anything else to the client */
 static void on_uid(void *rock, struct buf *resp)
 {
     struct xcopy *x = rock;
-    const char *v = xcopy_item_after(resp->s, resp->s + resp->len, "UID");
+    const char *s = buf_cstring(resp), *e = s + resp->len;
+    const char *v = xcopy_item_after(s, e, "UID");
+    const char *fl = xcopy_item_after(s, e, "FLAGS"), *close;
     unsigned long u;
 
-    if (strstr(buf_cstring(resp), " FETCH (") && v && sscanf(v, "%lu", &u) == 1)
-        buf_printf(&x->uids, "%s%lu", x->uids.len ? " " : "", u);
-    else
+    if (!strstr(s, " FETCH (") || !v || sscanf(v, "%lu", &u) != 1 || !u ||
+        u > UINT32_MAX) {
         prot_write(x->cmd->sess->prot, resp->s, resp->len);
+        return;
+    }
+    if (x->nsrc == x->src_alloc) {
+        x->src_alloc = x->src_alloc ? 2 * x->src_alloc : 64;
+        x->src_msgs = xrealloc(x->src_msgs,
+                               x->src_alloc * sizeof(*x->src_msgs));
+    }
+    x->src_msgs[x->nsrc].uid = (uint32_t)u;
+    x->src_msgs[x->nsrc].flags_len =
+        fl && (close = strchr(fl, ')')) ? (uint32_t)(close - fl) : 0;
+    x->nsrc++;
 }
 
-/* source_uids - the UIDs cmd's sequence set names (space-separated) */
+/* source_uids - the UIDs cmd's sequence set names, with their flags */
 static int source_uids(struct xcopy *x)
 {
     struct buf set = BUF_INIT;
     int r;
 
     imap_args_render(x->cmd->args, 1, IMAP_RENDER_NONSYNC, &set);
-    proxyd_sendf(x->src, "%sFETCH %s (UID)", x->cmd->uid ? "UID " : "",
+    proxyd_sendf(x->src, "%sFETCH %s (UID FLAGS)", x->cmd->uid ? "UID " : "",
                  buf_cstring(&set));
     r = xcopy_read_tagged(x->cmd->sess, x->src, proxy_imap_data(x->src)->tag,
                           on_uid, x, &x->text);
@@ -365,27 +383,37 @@ static int expunge_source(struct xcopy *x)
                              &x->text) == 1 ? 0 : -1;
 }
 
+/* next_batch - the UIDs of the next batch from x->src_msgs[*i] on, as a
+ * set "1,5,7" in set: at most x->batch_max messages and
+ * CROSSCOPY_LINE_BUDGET bytes of command line (at least one message) */
+static void next_batch(struct xcopy *x, size_t *i, struct buf *set)
+{
+    size_t line = 0;
+    unsigned n;
+
+    buf_reset(set);
+    for (n = 0; *i < x->nsrc && n < x->batch_max; n++, (*i)++) {
+        size_t cost = CROSSCOPY_MSG_LINE + x->src_msgs[*i].flags_len;
+
+        if (n && line + cost > CROSSCOPY_LINE_BUDGET)
+            break;
+        line += cost;
+        buf_printf(set, "%s%u", set->len ? "," : "", x->src_msgs[*i].uid);
+    }
+}
+
 /* copy_all - every message, batch by batch; 0, or -1 after undoing what
  * committed */
 static int copy_all(struct xcopy *x, const char *dserver)
 {
-    const char *p = buf_cstring(&x->uids);
     struct buf set = BUF_INIT;
+    size_t i = 0;
     int r = dest_uidnext(x);
 
     x->batch_max = proxy_backend_has_cap(x->dst, "MULTIAPPEND")
                    ? CROSSCOPY_BATCH : 1;
-    while (r >= 0 && *p) {
-        unsigned n;
-
-        buf_reset(&set);
-        for (n = 0; *p && n < x->batch_max; n++) {
-            const char *sp = strchr(p, ' ');
-            size_t len = sp ? (size_t)(sp - p) : strlen(p);
-
-            buf_printf(&set, "%s%.*s", set.len ? "," : "", (int)len, p);
-            p += len + (sp ? 1 : 0);
-        }
+    while (r >= 0 && i < x->nsrc) {
+        next_batch(x, &i, &set);
         r = copy_batch(x, buf_cstring(&set));
     }
     buf_free(&set);
@@ -455,7 +483,7 @@ void proxyd_copy_cross(struct imap_cmd *cmd, struct proxy_backend *src,
     if (source_uids(&x) != 1) {
         imap_cmd_no(cmd, "[UNAVAILABLE] Cannot read the messages to %s",
                     cmd->name);
-    } else if (!x.uids.len) {
+    } else if (!x.nsrc) {
         imap_cmd_ok(cmd, "Completed (no messages)");
     } else if (proxyd_backend(cmd, dest->server, &x.dst) < 0) {
         ; /* answered */
@@ -485,7 +513,7 @@ void proxyd_copy_cross(struct imap_cmd *cmd, struct proxy_backend *src,
         proxyd_backend_lost(cmd->sess, x.dst);
     if (x.src_dead)
         proxyd_backend_lost(cmd->sess, x.src);
-    buf_free(&x.uids);
+    free(x.src_msgs);
     buf_free(&x.src_uids);
     buf_free(&x.dst_uids);
     buf_free(&x.dest_ext);

@@ -24,6 +24,12 @@ struct xmsg {
     uint64_t len;
 };
 
+/* A source message to copy, as the UID listing found it. */
+struct xsrc {
+    uint32_t uid;
+    uint32_t flags_len;              /* its FLAGS, for the line budget */
+};
+
 /* What the undo knows of one message of the batch in flight. */
 struct xmsg_sig {
     uint64_t len;
@@ -35,7 +41,8 @@ struct xcopy {
     struct imap_cmd *cmd;
     struct proxy_backend *src, *dst;
     struct buf dest_ext;             /* destination as sent, rendered */
-    struct buf uids;                 /* the source UIDs to copy, "1 5 7" */
+    struct xsrc *src_msgs;           /* the source messages to copy */
+    size_t nsrc, src_alloc;
     struct buf src_uids, dst_uids;   /* committed so far, "1,5,7" in order */
     uint32_t uidvalidity;
     struct buf text;                 /* the reason of a failure */

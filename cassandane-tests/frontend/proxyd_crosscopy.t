@@ -145,7 +145,8 @@ $b2->restart;
 is_deeply([lines('INBOX')], \@before_src, 'source untouched');
 is_deeply([lines('far')], \@before_far, 'the in-doubt batch was removed: no duplicates');
 
-# More messages than one MULTIAPPEND takes (500): two batches, one COPYUID
+# More messages than one MULTIAPPEND takes (500, and 16 KB of command
+# line): several batches, one COPYUID
 like(Murder::MurderBackend::imap($b1, 'CREATE user/alice/bulk'), qr/^\S+ OK/, 'bulk on backend1');
 like(Murder::MurderBackend::imap($b2, 'CREATE user/alice/far2'), qr/^\S+ OK/, 'far2 on backend2');
 {
@@ -160,7 +161,7 @@ like(scalar $c->cmd('SELECT bulk'), qr/^\S+ OK/, 'SELECT bulk');
 like(scalar $c->cmd('COPY 1:* far2', 60), qr/^\S+ OK \[COPYUID \d+ 1:620 1:620\]/,
      'COPY of 620 messages to the other backend: COPYUID names them all');
 is_deeply([lines('far2')], \@bulk, 'far2 holds all 620 with their flags and sizes');
-ok($f->wait_for_log(qr/cross-server COPY .*uids=<1:620> batches=<2>/, 5), '... in two APPENDs');
+ok($f->wait_for_log(qr/cross-server COPY .*uids=<1:620> batches=<[2-5]>/, 5), '... in a few APPENDs');
 
 # A destination that does not offer MULTIAPPEND gets one APPEND per message
 $b2->{config}{suppress_capabilities} = 'MULTIAPPEND';
