@@ -34,19 +34,32 @@ void (*mailbox_fault_hook)(const char *point);
 
 void mailbox_fault(const char *point)
 {
-    static int env_read;
-    static const char *env;
+    static int env_read, stop;
+    static char *name;
+    static unsigned long nth, hits;
+    const char *env, *action;
 
     if (mailbox_fault_hook) {
         mailbox_fault_hook(point);
         return;
     }
     if (!env_read) {
-        env = getenv("MAILBOX_FAULT_POINT");
+        /* MAILBOX_FAULT_POINT=<point>[:<n>]: at its n-th passage (1st by
+         * default); MAILBOX_FAULT_ACTION=stop: SIGSTOP instead of SIGKILL,
+         * so that a test can act while the writer is frozen there */
         env_read = 1;
+        env = getenv("MAILBOX_FAULT_POINT");
+        action = getenv("MAILBOX_FAULT_ACTION");
+        stop = action && strcmp(action, "stop") == 0;
+        if (env) {
+            const char *colon = strchr(env, ':');
+
+            name = colon ? xstrndup(env, (size_t)(colon - env)) : xstrdup(env);
+            nth = colon ? strtoul(colon + 1, NULL, 10) : 1;
+        }
     }
-    if (env && strcmp(env, point) == 0)
-        kill(getpid(), SIGKILL);
+    if (name && strcmp(name, point) == 0 && ++hits == nth)
+        kill(getpid(), stop ? SIGSTOP : SIGKILL);
 }
 
 const char *mailbox_strerror(int r)

@@ -52,7 +52,10 @@ struct mailbox {
     int notify_fd;                  /* inotify, -1 until asked */
 };
 
-/* mailbox_fault - a named point of a write, for crash tests:
+/* mailbox_fault - a named point of a write, for crash tests: the process
+ * SIGKILLs itself there when MAILBOX_FAULT_POINT=<point>[:<n>] names it
+ * (at the n-th passage; MAILBOX_FAULT_ACTION=stop: SIGSTOP instead).
+ * Points:
  *   stage-synced append-locked append-linked append-dir-synced
  *   append-cache-written append-records-written commit-records-synced
  *   commit-header-written append-committed flags-records-written

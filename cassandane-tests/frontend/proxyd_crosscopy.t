@@ -2,16 +2,19 @@
 # proxyd_crosscopy.t - COPY and MOVE through the frontend to a mailbox on
 # the other backend: FETCH + one MULTIAPPEND with COPYUID from the
 # destination's APPENDUID; MOVE expunges exactly the moved source
-# messages, after the APPEND committed.  Killing the destination
-# backend's imapd (kill -9) while the MULTIAPPEND streams in, or stopping
-# the whole destination server (so that nothing could be undone there),
-# leaves the source untouched and no duplicates on the destination; so
-# does a destination that died between the commit and its OK (the batch
-# in doubt is found and removed).
+# messages, after the APPEND committed.  The destination backend's imapd
+# killed while the MULTIAPPEND streams in (crash point stage-synced:7),
+# or the whole destination server killed then and kept away (so that
+# nothing could be undone there), leaves the source untouched and no
+# duplicates on the destination; so does a destination that died between
+# the commit and its OK (the batch in doubt is found and removed).  More
+# messages than a batch holds go in several; a destination without
+# MULTIAPPEND gets one APPEND per message; the first command after a
+# backend's restart finds a fresh connection.
 use FindBin;
 use lib "$FindBin::Bin/../lib";
 use Murder::Test timeout => 90;
-use Time::HiRes qw(sleep time);
+use Murder::Util;
 use Murder::MurderBackend;
 use Murder::RawIMAP;
 use Murder::Xfer;
@@ -68,60 +71,62 @@ is(scalar(grep { /^\* \d+ EXPUNGE/ } @mu), 2, 'two EXPUNGEs');
 is(scalar(lines('INBOX')), 34, 'INBOX has 34');
 is(scalar(lines('far')), 5, 'far has 5');
 
-# staged - how many messages backend2 has staged (streamed in, not
-# committed): the big ones of a MULTIAPPEND as they arrive
-my $stage = $b2->imapd_option('partition-default') . '/stage.';
-sub staged {
-    opendir(my $dh, $stage) or return 0;
-    my $n = grep { !/^\./ } readdir($dh);
-    closedir($dh);
-    return $n;
-}
-
-# big_move - MOVE the 30 big ones (5:34), calling $cut once backend2 has
-# staged 7 of them; the tagged answer and the untagged lines
-sub big_move {
-    my ($cut, $what) = @_;
-    my $tag = $c->next_tag;
-    my $staged_before = staged();
-    $c->send("$tag MOVE 5:34 far\r\n");
-    my ($cutdone, $deadline) = (0, time() + 20);
-    while (!$cutdone && time() < $deadline) {
-        if (staged() >= $staged_before + 7) {
-            $cutdone = $cut->();
-        } else {
-            sleep(0.005);
-        }
-    }
-    ok($cutdone, $what);
-    return $c->until_tag($tag, 60);
-}
-
-# kill -9 of backend2's imapd while the MOVE's MULTIAPPEND streams in
+# The 30 big ones (5:34) are staged one by one on backend2 as they
+# stream in; crash point stage-synced:7 acts at the 7th, mid-command.
 my @before_src = lines('INBOX');
 my @before_far = lines('far');
+
+# fault - restart backend2 with crash point stage-synced:7 (action
+# $action: kill or stop), or without one
+sub fault {
+    my ($action) = @_;
+    if ($action) {
+        $b2->{env}{MAILBOX_FAULT_POINT} = 'stage-synced:7';
+        $b2->{env}{MAILBOX_FAULT_ACTION} = $action;
+    } else {
+        delete $b2->{env}{$_} for qw(MAILBOX_FAULT_POINT MAILBOX_FAULT_ACTION);
+    }
+    $b2->restart;
+}
+
+# stopped_child - an imap child of backend2 frozen by SIGSTOP
+sub stopped_child {
+    for my $pid ($b2->child_pids('imap')) {
+        my $st = Murder::Util::slurp("/proc/$pid/stat") // next;
+        return $pid if $st =~ /^\d+ \(.*\) T /s;
+    }
+    return undef;
+}
+
+# backend2's imapd dies (kill -9) in the middle of the MOVE's MULTIAPPEND
+fault('kill');
 like(scalar $c->cmd('SELECT INBOX'), qr/^\S+ OK/, 'SELECT INBOX for the big MOVE');
 {
-    my ($tagged, @u) = big_move(sub { kill('KILL', $b2->child_pids('imap')) },
-                                'backend2 imapd killed during the MOVE');
-    like($tagged // 'EOF', qr/^\S+ NO /, 'MOVE answers NO');
+    my ($tagged, @u) = $c->cmd('MOVE 5:34 far', 60);
+    like($tagged // 'EOF', qr/^\S+ NO \[UNAVAILABLE\]/, 'destination imapd killed mid-MOVE: NO [UNAVAILABLE]');
     ok(!grep({ /EXPUNGE/ } @u), 'nothing expunged');
 }
+fault(undef);
 is_deeply([lines('INBOX')], \@before_src, 'source untouched');
 is_deeply([lines('far')], \@before_far, 'no duplicates left on the destination');
 
-# The whole destination server dies in the middle (kill -9 of master and
-# every child) and stays away: there is nothing to undo, since a
-# MULTIAPPEND cut off never commits.
+# The whole destination server dies in the middle (its imapd frozen at the
+# 7th message, then master and every child killed) and stays away: there
+# is nothing to undo, since a MULTIAPPEND cut off never commits.
+fault('stop');
 like(scalar $c->cmd('SELECT INBOX'), qr/^\S+ OK/, 'SELECT INBOX for the MOVE to a server that dies');
 {
-    my ($tagged, @u) = big_move(sub { $b2->crash; 1 }, 'backend2 killed whole during the MOVE');
-    like($tagged // 'EOF', qr/^\S+ NO \[UNAVAILABLE\]/, 'MOVE answers NO [UNAVAILABLE]');
+    my $tag = $c->next_tag;
+    $c->send("$tag MOVE 5:34 far\r\n");
+    ok(Murder::Util::wait_for(sub { stopped_child() }, 20), 'backend2 imapd frozen mid-MOVE');
+    $b2->crash;
+    my ($tagged, @u) = $c->until_tag($tag, 60);
+    like($tagged // 'EOF', qr/^\S+ NO \[UNAVAILABLE\]/, 'backend2 gone: MOVE answers NO [UNAVAILABLE]');
     ok(!grep({ /EXPUNGE/ } @u), 'nothing expunged');
 }
 is_deeply([lines('INBOX')], \@before_src, 'source untouched');
 ok(!$f->log_lines(qr/cross-server copy NOT undone/), 'no committed batch was left to undo');
-$b2->start;
+fault(undef);
 is_deeply([lines('far')], \@before_far, 'back up: no duplicates on the destination');
 
 # The destination dies right after committing the MULTIAPPEND, before its
@@ -131,6 +136,7 @@ is_deeply([lines('far')], \@before_far, 'back up: no duplicates on the destinati
 @before_src = lines('INBOX');
 @before_far = lines('far');
 $b2->{env}{MAILBOX_FAULT_POINT} = 'append-committed';
+$b2->{env}{MAILBOX_FAULT_ACTION} = 'kill';
 $b2->restart;
 like(scalar $c->cmd('SELECT INBOX'), qr/^\S+ OK/, 'SELECT INBOX for the in-doubt MOVE');
 {
@@ -140,8 +146,7 @@ like(scalar $c->cmd('SELECT INBOX'), qr/^\S+ OK/, 'SELECT INBOX for the in-doubt
 }
 ok($f->wait_for_log(qr/an unanswered APPEND had committed/, 10),
    'the frontend found the committed, unanswered APPEND');
-delete $b2->{env}{MAILBOX_FAULT_POINT};
-$b2->restart;
+fault(undef);
 is_deeply([lines('INBOX')], \@before_src, 'source untouched');
 is_deeply([lines('far')], \@before_far, 'the in-doubt batch was removed: no duplicates');
 
