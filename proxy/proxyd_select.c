@@ -65,7 +65,11 @@ static struct proxy_backend *selected_backend(struct imap_cmd *cmd)
         cmd->sess->state = IMAP_CMD_AUTH;
         return NULL;
     }
-    if (proxyd_backend(cmd, ps->sel_server, &be) < 0) {
+    if (proxyd_backend_get(cmd->sess, ps->sel_server, &be) < 0) {
+        /* its connection is gone and no new one can be had */
+        imap_untagged(cmd->sess, "OK [CLOSED] Mailbox server went away");
+        imap_cmd_no(cmd, "[UNAVAILABLE] Server %s is unavailable",
+                    ps->sel_server);
         forget(cmd->sess, NULL);
         return NULL;
     }
