@@ -129,6 +129,29 @@ ok(!$f->log_lines(qr/cross-server copy NOT undone/), 'no committed batch was lef
 fault(undef);
 is_deeply([lines('far')], \@before_far, 'back up: no duplicates on the destination');
 
+# Messages too big for the sockets to hold (4 x 12 MB): the frontend is
+# still writing when the frozen destination is killed, so the write fails
+# and the batch is abandoned before its end; nothing commits.
+like(Murder::MurderBackend::imap($b1, 'CREATE user/alice/huge'), qr/^\S+ OK/, 'huge on backend1');
+Murder::Xfer::fill($b1, 'alice', 'huge', 4, 12_000_000);
+my @huge_far = lines('far');
+$b2->{env}{MAILBOX_FAULT_POINT} = 'stage-synced:1';
+$b2->{env}{MAILBOX_FAULT_ACTION} = 'stop';
+$b2->restart;
+like(scalar $c->cmd('SELECT huge'), qr/^\S+ OK/, 'SELECT huge');
+{
+    my $tag = $c->next_tag;
+    $c->send("$tag COPY 1:4 far\r\n");
+    ok(Murder::Util::wait_for(sub { stopped_child() }, 30), 'backend2 imapd frozen after the first');
+    $b2->crash;
+    my ($tagged) = $c->until_tag($tag, 60);
+    like($tagged // 'EOF', qr/^\S+ NO \[UNAVAILABLE\]/, 'COPY answers NO [UNAVAILABLE]');
+}
+ok($f->wait_for_log(qr/batch abandoned before its end, nothing of it committed/, 5),
+   'the frontend abandoned the batch mid-command');
+fault(undef);
+is_deeply([lines('far')], \@huge_far, 'nothing of it on the destination');
+
 # The destination dies right after committing the MULTIAPPEND, before its
 # OK (crash point append-committed): the batch is in doubt.  The undo
 # finds it by sizes, internal dates and the last one's header and removes
