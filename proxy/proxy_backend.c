@@ -211,6 +211,8 @@ int proxy_backend_connect(const struct proxy_protocol *proto,
                     "authzid=<%s> error=<%s>", server, proto->name,
                     authzid ? authzid : "", why ? why : "");
         *error_r = fail_text(server, why ? why : "login failed");
+        if (proto->release)
+            proto->release(be);
         backend_free(be);
         return -1;
     }
@@ -243,6 +245,8 @@ void proxy_backend_close(struct proxy_backend **bep, int polite)
     *bep = NULL;
     if (polite && be->proto->logout && prot_state(be->p) == PROT_STATE_OK)
         be->proto->logout(be);
+    if (be->proto->release)
+        be->proto->release(be);
     backend_free(be);
 }
 

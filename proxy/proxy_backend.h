@@ -42,6 +42,9 @@ struct proxy_protocol {
     int (*ping)(struct proxy_backend *be);
     /* logout - polite goodbye before close (best effort). */
     void (*logout)(struct proxy_backend *be);
+    /* release - free be->proto_data (NULL: nothing to free); called by
+     * every close, polite or not. */
+    void (*release)(struct proxy_backend *be);
 };
 
 struct proxy_backend {
@@ -53,9 +56,8 @@ struct proxy_backend {
     struct buf caps;           /* capabilities as the backend lists them
                                   (space-separated, upper case) */
     time_t last_used;
-    void *proto_data;          /* the protocol part's state (the core
-                                  never frees it: keep it static or
-                                  free it in logout) */
+    void *proto_data;          /* the protocol part's state, freed by
+                                  proto->release */
 };
 
 /* proxy_server_of - the server part of a location ("host!part" -> host,

@@ -295,7 +295,6 @@ static void imap_logout(struct proxy_backend *be)
             buf_reset(&line);
     }
     buf_free(&line);
-    proxy_imap_forget(be);
 }
 
 const struct proxy_protocol proxy_imap_protocol = {
@@ -305,4 +304,5 @@ const struct proxy_protocol proxy_imap_protocol = {
     .login = imap_login,
     .ping = imap_ping,
     .logout = imap_logout,
+    .release = proxy_imap_forget,
 };
