@@ -16,6 +16,10 @@
  *   proxyd_list.c      LIST/LSUB/RLIST/RLSUB, STATUS, (UN)SUBSCRIBE
  *   proxyd_mboxops.c   CREATE, DELETE, RENAME, ACL and QUOTA commands
  *   proxyd_copy.c      COPY/MOVE
+ *   proxyd_crosscopy.c COPY/MOVE to another backend (FETCH + batched
+ *                      MULTIAPPEND); proxyd_crosscopy_undo.c takes
+ *                      back what a failed one appended
+ *   proxyd_xfer.c      RENAME to another server (XFER)
  * Backend trouble is answered "NO [UNAVAILABLE]" for that command only;
  * the session goes on with the other backends.
  */
