@@ -8,7 +8,8 @@
  * the answer carries COPYUID built from its APPENDUID.  At most
  * CROSSCOPY_BATCH messages and CROSSCOPY_LINE_BUDGET bytes of command
  * line (known from the flags listed first) go in one APPEND; one message
- * at a time when the destination lacks MULTIAPPEND.  MOVE then marks exactly the copied
+ * at a time when the destination lacks MULTIAPPEND, or once it answered
+ * a batch BAD (a lower maxline than ours, say).  MOVE then marks exactly the copied
  * source UIDs \Deleted and UID EXPUNGEs them, only after every batch
  * committed.
  *
@@ -279,8 +280,10 @@ static int copy_batch(struct xcopy *x, const char *set)
         buf_setcstr(&x->text, "the destination server went away");
         return -1;
     }
-    if (r == 0)
-        return -1;                  /* refused: none of it committed */
+    if (r == 0) {                   /* refused: none of it committed */
+        x->refused_bad = str_ncasecmp(buf_cstring(&x->text), "BAD", 3) == 0;
+        return -1;
+    }
     if (append_uids(x, buf_cstring(&x->text), &dst) != x->nsig) {
         x->in_doubt = 1;            /* committed, but where? */
         buf_setcstr(&x->text, "the destination did not say where the "
@@ -413,8 +416,21 @@ static int copy_all(struct xcopy *x, const char *dserver)
     x->batch_max = proxy_backend_has_cap(x->dst, "MULTIAPPEND")
                    ? CROSSCOPY_BATCH : 1;
     while (r >= 0 && i < x->nsrc) {
+        size_t start = i;
+
         next_batch(x, &i, &set);
+        x->refused_bad = 0;
         r = copy_batch(x, buf_cstring(&set));
+        if (r < 0 && x->refused_bad && x->nsig > 1) {
+            /* a limit of the destination's (maxline, arguments): nothing
+             * of the batch committed; go on one message per APPEND */
+            log_notice("cross-server copy: batch of %zu refused, one "
+                       "message per APPEND from now on server=<%s> "
+                       "error=<%s>", x->nsig, dserver, buf_cstring(&x->text));
+            x->batch_max = 1;
+            i = start;
+            r = 0;
+        }
     }
     buf_free(&set);
     if (r < 0 && x->dst_dead && !x->in_doubt && x->tag[0])

@@ -55,6 +55,7 @@ struct xcopy {
     size_t nsig, sig_alloc;
     struct buf last_head;            /* the first bytes of its last message */
     int dst_failed;                  /* writing it to the destination failed */
+    int refused_bad;                 /* the destination answered it BAD */
     int in_doubt;                    /* sent whole, answer lost: it may
                                         have committed */
     int src_dead, dst_dead;          /* connection lost */

@@ -9,7 +9,8 @@
 # duplicates on the destination; so does a destination that died between
 # the commit and its OK (the batch in doubt is found and removed).  More
 # messages than a batch holds go in several; a destination without
-# MULTIAPPEND gets one APPEND per message; the first command after a
+# MULTIAPPEND, or one that answers a batch BAD (maxline below the
+# batch's line), gets one APPEND per message; the first command after a
 # backend's restart finds a fresh connection.
 use FindBin;
 use lib "$FindBin::Bin/../lib";
@@ -211,6 +212,20 @@ like(scalar $c->cmd('UID COPY 1:3 far', 30), qr/^\S+ OK \[COPYUID \d+ 1:3 \d+:\d
      'COPY to a backend without MULTIAPPEND: COPYUID');
 is(scalar(lines('far')), @before_far + 3, 'far has three more');
 ok($f->wait_for_log(qr/cross-server COPY .*uids=<1:3> batches=<3>/, 5), '... in three APPENDs');
+
+# A destination whose maxline (1024) is below the batch's command line
+# answers BAD: nothing of it commits, and the frontend goes on one
+# message per APPEND
+$b2->{config}{maxline} = 1024;
+delete $b2->{config}{suppress_capabilities};
+$b2->restart;
+@before_far = lines('far');
+like(scalar $c->cmd('SELECT bulk'), qr/^\S+ OK/, 'SELECT bulk');
+like(scalar $c->cmd('UID COPY 1:40 far', 60), qr/^\S+ OK \[COPYUID \d+ 1:40 \d+:\d+\]/,
+     'COPY of 40 to a backend with maxline 1024: OK');
+is(scalar(lines('far')), @before_far + 40, 'far has 40 more, no duplicates');
+ok($f->wait_for_log(qr/batch of 40 refused, one message per APPEND/, 5), 'the batch was refused BAD');
+ok($f->wait_for_log(qr/cross-server COPY .*uids=<1:40> batches=<40>/, 5), '... then 40 APPENDs');
 $c->close;
 
 done_testing();
