@@ -199,11 +199,13 @@ static void on_fetch(void *rock, struct buf *resp)
 }
 
 /* append_uids - the UID set of "[APPENDUID v set]" in text, expanded to
- * "5,6,7" in out; the number of UIDs, 0 when absent or malformed */
-static size_t append_uids(struct xcopy *x, const char *text, struct buf *out)
+ * "5,6,7" in out; the number of UIDs, 0 when absent or malformed.  Sets
+ * *v_r and *last_r (the highest UID). */
+static size_t append_uids(const char *text, struct buf *out, uint32_t *v_r,
+                          uint32_t *last_r)
 {
     const char *p = strstr(text, "[APPENDUID ");
-    unsigned long v, a, b;
+    unsigned long v, a, b, last = 0;
     size_t n = 0;
     char *end;
 
@@ -224,13 +226,14 @@ static size_t append_uids(struct xcopy *x, const char *text, struct buf *out)
         }
         for (; a <= b; a++, n++) {
             buf_printf(out, "%s%lu", out->len ? "," : "", a);
-            if (a > x->last_dst)
-                x->last_dst = (uint32_t)a;
+            if (a > last)
+                last = a;
         }
     }
     if (*p != ']')
         return 0;
-    x->uidvalidity = (uint32_t)v;
+    *v_r = (uint32_t)v;
+    *last_r = (uint32_t)last;
     return n;
 }
 
@@ -248,6 +251,7 @@ static void batch_reset(struct xcopy *x)
 static int copy_batch(struct xcopy *x, const char *set)
 {
     struct buf dst = BUF_INIT;
+    uint32_t v = 0, last = 0;
     int r;
 
     batch_reset(x);
@@ -284,13 +288,16 @@ static int copy_batch(struct xcopy *x, const char *set)
         x->refused_bad = str_ncasecmp(buf_cstring(&x->text), "BAD", 3) == 0;
         return -1;
     }
-    if (append_uids(x, buf_cstring(&x->text), &dst) != x->nsig) {
+    if (append_uids(buf_cstring(&x->text), &dst, &v, &last) != x->nsig) {
         x->in_doubt = 1;            /* committed, but where? */
         buf_setcstr(&x->text, "the destination did not say where the "
                     "messages went");
         buf_free(&dst);
         return -1;
     }
+    x->uidvalidity = v;
+    if (last > x->last_dst)
+        x->last_dst = last;
     buf_printf(&x->src_uids, "%s%s", x->src_uids.len ? "," : "",
                buf_cstring(&x->batch_src));
     buf_printf(&x->dst_uids, "%s%s", x->dst_uids.len ? "," : "",
