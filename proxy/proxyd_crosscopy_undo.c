@@ -20,6 +20,7 @@
 
 #include "imap/imap_session.h"
 #include "imap/search_date.h"
+#include "imap/seqset.h"
 #include "lib/buf.h"
 #include "lib/log.h"
 #include "lib/prot.h"
@@ -197,6 +198,21 @@ static int find_in_doubt(struct xcopy *x, struct proxy_backend *be,
     return r == 1 ? 0 : -1;
 }
 
+/* as_ranges - the UID list "1,2,3,7" as the set "1:3,7" (the STORE and
+ * EXPUNGE of many batches stay short whatever the backend's maxline) */
+static void as_ranges(struct buf *uids)
+{
+    struct seqset set = SEQSET_INIT;
+    const char *err;
+
+    if (uids->len &&
+        seqset_parse(uids->s, uids->len, 0, SEQSET_NO_STAR, &set, &err) == 1) {
+        buf_reset(uids);
+        seqset_format(&set, uids);
+    }
+    seqset_fini(&set);
+}
+
 void xcopy_undo(struct xcopy *x, const char *server)
 {
     struct proxy_backend *be = NULL;
@@ -208,16 +224,20 @@ void xcopy_undo(struct xcopy *x, const char *server)
     buf_append(&uids, &x->dst_uids);
     ok = ok && command(be, NULL, NULL, &text, "SELECT %s",
                        buf_cstring(&x->dest_ext)) == 1;
-    if (ok && x->in_doubt)
+    if (ok && x->in_doubt) {
+        size_t before = uids.len;
+
         ok = find_in_doubt(x, be, &uids, &text) == 0;
+        if (ok && uids.len == before)
+            log_info("cross-server copy: the unanswered batch had not "
+                     "committed server=<%s>", server);
+    }
+    as_ranges(&uids);
     if (ok && uids.len)
         ok = command(be, NULL, NULL, &text, "UID STORE %s +FLAGS.SILENT "
                      "(\\Deleted)", buf_cstring(&uids)) == 1 &&
              command(be, NULL, NULL, &text, "UID EXPUNGE %s",
                      buf_cstring(&uids)) == 1;
-    if (ok && x->in_doubt && uids.len == x->dst_uids.len)
-        log_info("cross-server copy: the unanswered batch had not "
-                 "committed server=<%s>", server);
     if (ok && uids.len)
         log_notice("cross-server copy undone server=<%s> uids=<%s>", server,
                    buf_cstring(&uids));
@@ -231,10 +251,8 @@ void xcopy_undo(struct xcopy *x, const char *server)
                     "last batch committed (duplicates if it did) "
                     "server=<%s> messages=<%zu> error=<%s>", server, x->nsig,
                     err ? err : buf_cstring(&text));
-    if (be && !ok)
-        proxy_imap_forget(be); /* no polite logout to free it */
     if (be)
-        proxy_backend_close(&be, ok);
+        proxy_backend_close(&be, ok);  /* no LOGOUT on a broken one */
     buf_free(&uids);
     buf_free(&text);
 }
