@@ -22,10 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "lib/cfg.h"
+#include "lib/clock.h"
 #include "lib/log.h"
 #include "lib/prot.h"
 #include "lib/str.h"
@@ -216,7 +216,7 @@ int proxy_backend_connect(const struct proxy_protocol *proto,
         backend_free(be);
         return -1;
     }
-    be->last_used = time(NULL);
+    be->last_used_ms = clock_now_ms();
     log_debug("backend connected server=<%s> proto=<%s>", server,
               proto->name);
     *be_r = be;

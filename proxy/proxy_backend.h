@@ -55,7 +55,7 @@ struct proxy_backend {
     int fd;
     struct buf caps;           /* capabilities as the backend lists them
                                   (space-separated, upper case) */
-    time_t last_used;
+    int64_t last_used_ms;      /* clock_now_ms() when last handed out */
     void *proto_data;          /* the protocol part's state, freed by
                                   proto->release */
 };
@@ -115,6 +115,9 @@ int proxy_sasl_login(struct proxy_backend *be, const char *mechs,
  * commands: proxy_pool_get returns a live one (pinging one idle for
  * more than a few seconds) or connects anew. */
 #define PROXY_PING_IDLE_S 5   /* idle longer than this: ping before reuse */
+/* Idle longer than this: look for a hang-up before reuse (a command
+ * stream faster than this skips the check). */
+#define PROXY_HANGUP_CHECK_MS 100
 /* Longest reply line read from a backend by the protocol parts. */
 #define PROXY_LINE_MAX 8192
 struct proxy_pool;

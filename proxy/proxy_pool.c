@@ -4,10 +4,10 @@
  * for reuse across commands (proxyd opens them lazily as the user
  * touches mailboxes; lmtpproxyd per transaction).
  *
- * A connection whose backend hung up meanwhile (a restart), or that
- * sat idle for more than PROXY_PING_IDLE_S seconds and does not answer
- * a ping (the protocol's NOOP), is closed and replaced by a fresh
- * connection before it is handed out again.  The pool owns every
+ * A connection idle for PROXY_HANGUP_CHECK_MS whose backend hung up
+ * meanwhile (a restart), or one idle for more than PROXY_PING_IDLE_S
+ * seconds that does not answer a ping (the protocol's NOOP), is closed
+ * and replaced by a fresh connection before it is handed out again.  The pool owns every
  * connection it hands out.  A session uses a handful of backends, so a
  * small array searched linearly is enough.
  */
@@ -15,8 +15,8 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "lib/clock.h"
 #include "lib/log.h"
 #include "lib/xmalloc.h"
 #include "proxy/proxy_backend.h"
@@ -78,15 +78,17 @@ int proxy_pool_get(struct proxy_pool *pool, const char *server,
                    struct proxy_backend **be_r, const char **error_r)
 {
     long i = pool_find(pool, server);
-    time_t now = time(NULL);
+    int64_t now = clock_now_ms();
     struct proxy_backend *be;
 
     if (i >= 0) {
+        int64_t idle = now - pool->be[i]->last_used_ms;
+
         be = pool->be[i];
-        if (!proxy_backend_hung_up(be) &&
-            (now - be->last_used <= PROXY_PING_IDLE_S ||
+        if (!(idle >= PROXY_HANGUP_CHECK_MS && proxy_backend_hung_up(be)) &&
+            (idle <= PROXY_PING_IDLE_S * 1000LL ||
              !be->proto->ping || be->proto->ping(be) == 0)) {
-            be->last_used = now;
+            be->last_used_ms = now;
             *be_r = be;
             return 0;
         }
