@@ -29,6 +29,9 @@
 #include "proxy/proxy_imap.h"
 #include "proxy/proxyd_crosscopy.h"
 
+/* Most look-alike runs whose last header is fetched before giving up. */
+#define DOUBT_RUNS_TRIED 8
+
 /* One destination message from the UIDNEXT on. */
 struct cand {
     uint32_t uid;
@@ -136,14 +139,14 @@ static int cmp_uid(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* find_run - the first candidate of a run with the batch's sizes and
- * dates, in order; -1 when there is none */
-static long find_run(const struct doubt *d)
+/* find_run - the first candidate, from index from on, of a run with the
+ * batch's sizes and dates, in order; -1 when there is none */
+static long find_run(const struct doubt *d, size_t from)
 {
     const struct xcopy *x = d->x;
     size_t i, j;
 
-    for (i = 0; i + x->nsig <= d->nc; i++) {
+    for (i = from; i + x->nsig <= d->nc; i++) {
         for (j = 0; j < x->nsig; j++)
             if (d->c[i + j].sig.len != x->sig[j].len ||
                 d->c[i + j].sig.date != x->sig[j].date)
@@ -163,7 +166,7 @@ static int find_in_doubt(struct xcopy *x, struct proxy_backend *be,
     struct doubt d;
     long first = -1;
     size_t i;
-    int r;
+    int r, tries;
 
     memset(&d, 0, sizeof(d));
     d.x = x;
@@ -177,12 +180,19 @@ static int find_in_doubt(struct xcopy *x, struct proxy_backend *be,
                     "INTERNALDATE)", d.from);
     if (r == 1 && d.nc >= x->nsig) {
         qsort(d.c, d.nc, sizeof(*d.c), cmp_uid);
-        first = find_run(&d);
+        first = find_run(&d, 0);
     }
-    if (r == 1 && first >= 0)
+    /* a run that only looks alike (same sizes and dates, another header):
+     * try the next, a few times */
+    for (tries = 0; r == 1 && first >= 0 && tries < DOUBT_RUNS_TRIED;
+         tries++) {
         r = command(be, on_header, &d, text, "UID FETCH %u (UID "
                     "INTERNALDATE BODY.PEEK[HEADER])",
                     d.c[(size_t)first + x->nsig - 1].uid);
+        if (r != 1 || d.head_matches)
+            break;
+        first = find_run(&d, (size_t)first + 1);
+    }
     if (r == 1 && first >= 0 && d.head_matches) {
         struct buf found = BUF_INIT;
 
