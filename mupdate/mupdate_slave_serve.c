@@ -559,6 +559,10 @@ int slave_peer_input(struct mupdate_slave *s, struct slave_peer *p)
             break;
         if (p->hold_until_ms)
             return 0;
+        /* STARTTLS answered: what the peer sends next is its handshake,
+         * which must never be read here as plaintext */
+        if (p->tls_wait)
+            return tls_continue(s, p);
         if (p->closing || backlogged(p))
             return flush_or_done(p);
         buf_reset(&p->in);

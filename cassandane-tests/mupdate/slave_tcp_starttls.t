@@ -61,6 +61,22 @@ is_deeply($c->cmd('FIND', 'user.tls1')->{items},
 is($c->cmd('NOOP')->{status}, 'OK', 'NOOP over TLS');
 $c->close;
 
+# --- the ClientHello sent the moment the OK arrives is never read as
+# plaintext: STARTTLS and a handshake, many times in a row (the slave
+# once read on after its OK and could swallow it, stalling the handshake
+# until its 10 s limit)
+{
+    my $good = 0;
+    for my $i (1 .. 20) {
+        my $q = tcp_peer();
+        last unless ($q->cmd('STARTTLS')->{status} // '') eq 'OK';
+        last unless IO::Socket::SSL->start_SSL($q->sock, SSL_verify_mode => 0, Timeout => 5);
+        $good++;
+        $q->close;
+    }
+    is($good, 20, 'STARTTLS + handshake 20 times in a row');
+}
+
 # --- plaintext pipelined after STARTTLS is never run
 my $p = tcp_peer();
 $p->send_raw("S1 STARTTLS\r\nS2 AUTHENTICATE \"PLAIN\" \""
