@@ -470,15 +470,15 @@ static int ascends(const struct buf *list)
     return 1;
 }
 
-/* compact - "1,2,3,7" as "1:3,7", in place */
-static void compact(struct buf *list)
+void xcopy_as_ranges(struct buf *uids)
 {
     struct seqset set = SEQSET_INIT;
     const char *err;
 
-    if (seqset_parse(list->s, list->len, 0, SEQSET_NO_STAR, &set, &err) == 1) {
-        buf_reset(list);
-        seqset_format(&set, list);
+    if (uids->len &&
+        seqset_parse(uids->s, uids->len, 0, SEQSET_NO_STAR, &set, &err) == 1) {
+        buf_reset(uids);
+        seqset_format(&set, uids);
     }
     seqset_fini(&set);
 }
@@ -488,8 +488,8 @@ static void compact(struct buf *list)
 static void copyuid_sets(struct xcopy *x)
 {
     if (ascends(&x->src_uids) && ascends(&x->dst_uids)) {
-        compact(&x->src_uids);
-        compact(&x->dst_uids);
+        xcopy_as_ranges(&x->src_uids);
+        xcopy_as_ranges(&x->dst_uids);
     }
 }
 

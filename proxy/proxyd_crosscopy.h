@@ -82,6 +82,10 @@ const char *xcopy_item_after(const char *p, const char *e, const char *name);
 int xcopy_parse_fetch(const struct buf *resp, const char *body_item,
                       int want_flags, struct xmsg *m);
 
+/* xcopy_as_ranges - the UID list "1,2,3,7" as the set "1:3,7", in place
+ * (sorted: only where order does not matter, or the list ascends) */
+void xcopy_as_ranges(struct buf *uids);
+
 /* xcopy_undo - remove from the destination what x appended (x->dst_uids)
  * and, when x->in_doubt, the batch in flight if it committed; a fresh
  * connection as the user; failures are logged (duplicates left) */

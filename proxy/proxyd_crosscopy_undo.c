@@ -20,7 +20,6 @@
 
 #include "imap/imap_session.h"
 #include "imap/search_date.h"
-#include "imap/seqset.h"
 #include "lib/buf.h"
 #include "lib/log.h"
 #include "lib/prot.h"
@@ -208,21 +207,6 @@ static int find_in_doubt(struct xcopy *x, struct proxy_backend *be,
     return r == 1 ? 0 : -1;
 }
 
-/* as_ranges - the UID list "1,2,3,7" as the set "1:3,7" (the STORE and
- * EXPUNGE of many batches stay short whatever the backend's maxline) */
-static void as_ranges(struct buf *uids)
-{
-    struct seqset set = SEQSET_INIT;
-    const char *err;
-
-    if (uids->len &&
-        seqset_parse(uids->s, uids->len, 0, SEQSET_NO_STAR, &set, &err) == 1) {
-        buf_reset(uids);
-        seqset_format(&set, uids);
-    }
-    seqset_fini(&set);
-}
-
 void xcopy_undo(struct xcopy *x, const char *server)
 {
     struct proxy_backend *be = NULL;
@@ -242,7 +226,7 @@ void xcopy_undo(struct xcopy *x, const char *server)
             log_info("cross-server copy: the unanswered batch had not "
                      "committed server=<%s>", server);
     }
-    as_ranges(&uids);
+    xcopy_as_ranges(&uids);  /* short whatever the backend's maxline */
     if (ok && uids.len)
         ok = command(be, NULL, NULL, &text, "UID STORE %s +FLAGS.SILENT "
                      "(\\Deleted)", buf_cstring(&uids)) == 1 &&
